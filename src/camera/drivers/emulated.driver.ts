@@ -1,0 +1,39 @@
+import sharp from 'sharp';
+import type { CameraDriver, CameraSettings } from '../camera-driver.interface';
+import { epochMs } from '../clock';
+import { EmulatedScene } from './emulated-scene';
+import { FramePacer } from './frame-pacer';
+
+/**
+ * A camera that needs no hardware: it renders a live test picture and JPEG-encodes it with
+ * libvips. Encoding runs on libuv's thread pool, so the event loop stays free for viewers.
+ */
+export class EmulatedDriver implements CameraDriver {
+  readonly name = 'emulated' as const;
+  /** Counts across restarts, so the number on screen never jumps back. */
+  private frameNumber = 0;
+
+  constructor() {
+    // One frame at a time is encoded, so more libvips threads would only add contention, and the
+    // operation cache would only hold on to memory for pictures never encoded twice.
+    sharp.concurrency(1);
+    sharp.cache(false);
+  }
+
+  async *frames(settings: CameraSettings, signal: AbortSignal): AsyncGenerator<Buffer> {
+    const scene = new EmulatedScene(settings.width, settings.height);
+    const pacer = new FramePacer(settings.framerate);
+    while (!signal.aborted) {
+      this.frameNumber += 1;
+      const pixels = scene.render(this.frameNumber, epochMs(), settings.framerate);
+      const jpeg = await sharp(pixels, {
+        raw: { width: settings.width, height: settings.height, channels: 3 },
+      })
+        .jpeg({ quality: settings.quality })
+        .toBuffer();
+      if (signal.aborted) return;
+      yield jpeg;
+      if (!(await pacer.next(signal))) return;
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { FakeCameraDriver } from '../../test/fakes/fake-camera.driver';
+import { solidJpeg } from '../../test/utils/jpeg-fixtures';
+import { delay, waitFor } from '../../test/utils/wait-for';
+import type { CameraConfig } from '../config/app-config';
+import { FrameProducerService } from './frame-producer.service';
+
+describe(FrameProducerService.name, () => {
+  let driver: FakeCameraDriver;
+  let sut: FrameProducerService;
+  let jpeg: Buffer;
+  const config: CameraConfig = {
+    driver: 'emulated',
+    defaults: { width: 32, height: 24, framerate: 30, quality: 80 },
+    idleTimeoutMs: 200,
+  };
+
+  beforeAll(async () => {
+    jpeg = await solidJpeg(32, 24);
+  });
+
+  beforeEach(() => {
+    driver = new FakeCameraDriver();
+    sut = new FrameProducerService(driver, config);
+  });
+
+  afterEach(async () => {
+    await sut.onModuleDestroy();
+  });
+
+  it('does not touch the camera until the first consumer arrives', async () => {
+    await delay(20);
+    expect(driver.starts).toBe(0);
+    expect(sut.status()).toMatchObject({ running: false, state: 'idle', clients: 0 });
+  });
+
+  it('runs exactly one capture loop however many consumers there are', async () => {
+    const waiters = Array.from({ length: 50 }, () => sut.subscribe());
+    await waitFor(() => driver.starts === 1, 'driver start');
+    driver.push(jpeg);
+    const frames = await Promise.all(waiters.map(async (waiter) => waiter.next()));
+    expect(new Set(frames.map((frame) => frame.seq)).size).toBe(1);
+    expect(frames[0]).toMatchObject({ width: 32, height: 24 });
+    expect(driver.starts).toBe(1);
+    expect(driver.maxActiveRuns).toBe(1);
+    expect(sut.status()).toMatchObject({ running: true, state: 'running', clients: 50 });
+    waiters.forEach((waiter) => waiter.close());
+  });
+
+  it('stops the camera the idle timeout after the last consumer leaves, then restarts on demand', async () => {
+    const first = sut.subscribe();
+    driver.push(jpeg);
+    await first.next();
+    first.close();
+    await delay(config.idleTimeoutMs / 2);
+    expect(sut.status().running).toBe(true);
+    await waitFor(() => driver.stops === 1, 'idle stop', 2000);
+    expect(sut.status()).toMatchObject({ running: false, state: 'idle', frameSize: null });
+
+    const second = sut.subscribe();
+    driver.push(jpeg);
+    const frame = await second.next();
+    expect(frame.seq).toBe(2);
+    expect(driver.starts).toBe(2);
+    second.close();
+  });
+
+  it('keeps the camera running when a consumer arrives during the idle countdown', async () => {
+    const first = sut.subscribe();
+    first.close();
+    await delay(config.idleTimeoutMs / 2);
+    const second = sut.subscribe();
+    await delay(config.idleTimeoutMs * 1.5);
+    expect(driver.stops).toBe(0);
+    expect(sut.status().running).toBe(true);
+    second.close();
+  });
+
+  it('never starts the device again before the previous run has released it', async () => {
+    driver.releaseDelayMs = 100;
+    for (let round = 0; round < 3; round++) {
+      const waiter = sut.subscribe();
+      driver.push(jpeg);
+      await waiter.next();
+      waiter.close();
+      await waitFor(() => sut.status().state === 'stopping', 'idle stop to begin', 2000);
+      // Arrives while the device is still being released.
+      const next = sut.subscribe();
+      driver.push(jpeg);
+      await next.next();
+      next.close();
+      await waitFor(() => !sut.status().running, 'camera to stop', 2000);
+    }
+    expect(driver.maxActiveRuns).toBe(1);
+  });
+
+  it('restarts a failing driver with growing backoff while consumers keep waiting', async () => {
+    const waiter = sut.subscribe();
+    await waitFor(() => driver.starts === 1, 'first start');
+    const failedAt: number[] = [];
+    driver.fail('device unplugged');
+    failedAt.push(Date.now());
+    await waitFor(() => driver.starts === 2, 'first restart', 3000);
+    const firstGap = Date.now() - failedAt[0];
+    driver.fail('device unplugged');
+    failedAt.push(Date.now());
+    await waitFor(() => driver.starts === 3, 'second restart', 5000);
+    const secondGap = Date.now() - failedAt[1];
+    expect(secondGap).toBeGreaterThan(firstGap * 1.5);
+    expect(sut.status()).toMatchObject({
+      restarts: 2,
+      lastError: 'device unplugged',
+      state: 'starting',
+    });
+    expect(sut.status().lastErrorAt).not.toBeNull();
+
+    driver.push(jpeg);
+    const frame = await waiter.next();
+    expect(frame.width).toBe(32);
+    expect(sut.status().state).toBe('running');
+    waiter.close();
+  }, 15000);
+
+  it('restarts a driver that ends by itself', async () => {
+    const waiter = sut.subscribe();
+    driver.end();
+    await waitFor(() => driver.starts === 2, 'restart after end', 3000);
+    expect(sut.status().lastError).toMatch(/stopped producing frames/);
+    waiter.close();
+  });
+
+  it('drops data that is not a JPEG instead of passing it to viewers', async () => {
+    const waiter = sut.subscribe();
+    driver.push(Buffer.from('garbage'));
+    driver.push(jpeg);
+    const frame = await waiter.next();
+    expect(frame.jpeg).toBe(jpeg);
+    expect(sut.status().framesCaptured).toBe(1);
+    waiter.close();
+  });
+
+  it('serves a snapshot while idle by starting the camera for it', async () => {
+    const pending = sut.snapshot(2000);
+    await waitFor(() => driver.starts === 1, 'start for snapshot');
+    driver.push(jpeg);
+    const frame = await pending;
+    expect(frame?.jpeg).toBe(jpeg);
+    expect(sut.consumerCount).toBe(0);
+    await waitFor(() => !sut.status().running, 'idle stop after snapshot', 2000);
+  });
+
+  it('gives up on a snapshot when no frame comes in time', async () => {
+    const frame = await sut.snapshot(100);
+    expect(frame).toBeUndefined();
+    expect(sut.consumerCount).toBe(0);
+  });
+
+  it('stops the driver on shutdown', async () => {
+    const waiter = sut.subscribe();
+    await waitFor(() => driver.starts === 1, 'start');
+    await sut.onModuleDestroy();
+    expect(driver.activeRuns).toBe(0);
+    expect(sut.status().running).toBe(false);
+    waiter.close();
+  });
+});

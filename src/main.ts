@@ -1,0 +1,44 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { CameraConfig, HttpConfig } from './config/app-config';
+import { EnvValidationError } from './config/env.validation';
+
+/** Open streams end at shutdown, but a stuck driver must not keep the process alive. */
+const SHUTDOWN_DEADLINE_MS = 2500;
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+    // Endless /video_feed responses would otherwise hold app.close() open forever.
+    forceCloseConnections: true,
+    abortOnError: false,
+  });
+  configureApp(app);
+  app.enableShutdownHooks();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        Logger.error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting now`, 'Main');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+    });
+  }
+  const http = app.get(HttpConfig);
+  const camera = app.get(CameraConfig);
+  await app.listen(http.port, http.host);
+  Logger.log(
+    `camfeed listening on http://${http.host}:${http.port} (camera: ${camera.driver})`,
+    'Main',
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof EnvValidationError) {
+    console.error(`camfeed: ${error.message}`);
+  } else {
+    console.error('camfeed failed to start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import { Type } from 'class-transformer';
+import { IsNumber, IsOptional, Max, Min } from 'class-validator';
+
+export class VideoFeedQueryDto {
+  /** Caps the frame rate for this one viewer, for slow links. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber(
+    { allowNaN: false, allowInfinity: false },
+    { message: 'fps must be a number from 0.1 to 120' },
+  )
+  @Min(0.1, { message: 'fps must be a number from 0.1 to 120' })
+  @Max(120, { message: 'fps must be a number from 0.1 to 120' })
+  fps?: number;
+}

@@ -1,0 +1,152 @@
+import type { Response } from 'express';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Frame } from '../camera/frame';
+import type { FrameWaiter } from '../camera/frame-waiter';
+
+/** Counters shared by all clients of one server; the per-frame path only increments them. */
+export interface StreamCounters {
+  framesSent: number;
+  framesDropped: number;
+  bytesSent: number;
+}
+
+export interface MjpegClientHost {
+  readonly counters: StreamCounters;
+  /** The encoded part of `frame`, built once and shared by every client. */
+  partFor(frame: Frame): Buffer;
+  clientClosed(client: MjpegClient): void;
+}
+
+/**
+ * One viewer of /video_feed.
+ *
+ * It never queues: it writes a frame only when its socket has drained the previous one, and then
+ * writes the newest frame there is (µStreamer's rule). Frames published while it was busy are
+ * skipped and counted as dropped. Per client it holds a few numbers, never a frame of its own.
+ */
+export class MjpegClient {
+  readonly openedAt = Date.now();
+  framesSent = 0;
+  framesDropped = 0;
+  /** performance.now() when the socket last refused more data, 0 while it is drained. */
+  private busySince = 0;
+  private lastSentAt = 0;
+  private lastSentSeq = 0;
+  private nextDueAt = 0;
+  private capTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  closeReason = 'client disconnected';
+
+  constructor(
+    private readonly res: Response,
+    private readonly socket: Socket,
+    private readonly waiter: FrameWaiter,
+    private readonly host: MjpegClientHost,
+    /** 0 = as fast as the camera; else the minimum time between two frames (?fps=). */
+    private readonly minIntervalMs: number,
+    readonly remoteAddress: string,
+  ) {}
+
+  start(): void {
+    this.socket.on('drain', this.onDrain);
+    this.waitForFrame();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** How long the socket has refused data, in ms (0 when it is keeping up). */
+  busyFor(now: number): number {
+    return this.busySince === 0 ? 0 : now - this.busySince;
+  }
+
+  /**
+   * Sends the newest frame again if the viewer has seen nothing for `quietMs`. A still picture
+   * (a stalled camera, the "no signal" frame) otherwise stays unpainted in Chromium, which shows a
+   * part only once the next one starts (crbug 527446).
+   */
+  refreshIfQuiet(now: number, quietMs: number): void {
+    if (this.closed || this.busySince !== 0 || !this.waiter.isArmed) return;
+    if (now - this.lastSentAt < Math.max(quietMs, this.minIntervalMs)) return;
+    const frame = this.waiter.latest;
+    if (frame === undefined || frame.seq !== this.lastSentSeq) return;
+    this.waiter.disarm();
+    this.write(this.host.partFor(frame), now);
+  }
+
+  /** Ends the response cleanly (server shutdown). */
+  end(reason: string): void {
+    if (this.closed) return;
+    this.closeReason = reason;
+    this.res.end();
+    this.cleanup();
+  }
+
+  /** Drops the connection at once (a client that stopped reading). */
+  destroy(reason: string): void {
+    if (this.closed) return;
+    this.closeReason = reason;
+    this.res.destroy();
+    this.cleanup();
+  }
+
+  /** Called when the response closes for any reason. */
+  cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.capTimer !== undefined) clearTimeout(this.capTimer);
+    this.capTimer = undefined;
+    this.socket.off('drain', this.onDrain);
+    this.waiter.close();
+    this.host.clientClosed(this);
+  }
+
+  private readonly onFrame = (frame: Frame): void => {
+    if (this.closed) return;
+    const skipped = frame.seq - this.lastSentSeq - 1;
+    if (this.lastSentSeq !== 0 && skipped > 0 && this.minIntervalMs === 0) {
+      this.framesDropped += skipped;
+      this.host.counters.framesDropped += skipped;
+    }
+    this.lastSentSeq = frame.seq;
+    this.write(this.host.partFor(frame), performance.now());
+  };
+
+  private readonly onDrain = (): void => {
+    if (this.busySince === 0 || this.closed) return;
+    this.busySince = 0;
+    this.becomeReady(performance.now());
+  };
+
+  private readonly waitForFrame = (): void => {
+    this.capTimer = undefined;
+    if (!this.closed) this.waiter.arm(this.onFrame);
+  };
+
+  private write(part: Buffer, now: number): void {
+    const drained = this.socket.write(part);
+    this.framesSent += 1;
+    this.lastSentAt = now;
+    const counters = this.host.counters;
+    counters.framesSent += 1;
+    counters.bytesSent += part.length;
+    if (drained) this.becomeReady(now);
+    else this.busySince = now;
+  }
+
+  private becomeReady(now: number): void {
+    if (this.minIntervalMs > 0) {
+      // Schedule-based, so the long-run rate is exactly the cap; after a pause (no frames, a busy
+      // socket) the schedule restarts instead of allowing a burst.
+      this.nextDueAt = Math.max(this.nextDueAt + this.minIntervalMs, now + this.minIntervalMs / 2);
+      const wait = this.nextDueAt - now;
+      if (wait > 1) {
+        this.capTimer = setTimeout(this.waitForFrame, wait);
+        return;
+      }
+    }
+    this.waitForFrame();
+  }
+}

@@ -1,0 +1,129 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { performance } from 'node:perf_hooks';
+import type { Frame } from '../camera/frame';
+import { FrameProducerService } from '../camera/frame-producer.service';
+import { StreamConfig } from '../config/app-config';
+import { MjpegClient, type MjpegClientHost, type StreamCounters } from './mjpeg-client';
+import { encodeMjpegPart, MJPEG_CONTENT_TYPE, STREAM_PREAMBLE } from './mjpeg-part';
+
+const STREAM_HEADERS = {
+  'Content-Type': MJPEG_CONTENT_TYPE,
+  'Cache-Control': 'no-cache, no-store, must-revalidate, no-transform, max-age=0',
+  Pragma: 'no-cache',
+  Expires: '0',
+  // Tells nginx not to buffer the stream (it would add latency and hold frames back).
+  'X-Accel-Buffering': 'no',
+};
+
+/** How often stalled viewers are looked for and quiet viewers refreshed. */
+const SWEEP_INTERVAL_MS = 1000;
+/** A viewer that got no frame for this long is sent the newest one again (see refreshIfQuiet). */
+const QUIET_REFRESH_MS = 1500;
+
+export interface StreamOptions {
+  /** Caps this one viewer's frame rate (?fps=N); undefined = the camera's rate. */
+  readonly maxFps?: number;
+}
+
+/**
+ * Serves /video_feed: every viewer gets the same pre-built part per frame, written straight to its
+ * socket. One timer, running only while someone watches, drops viewers whose socket has not
+ * drained for STREAM_DRAIN_TIMEOUT and refreshes viewers of a still picture.
+ */
+@Injectable()
+export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
+  private readonly logger = new Logger('Stream');
+  private readonly clients = new Set<MjpegClient>();
+  readonly counters: StreamCounters = { framesSent: 0, framesDropped: 0, bytesSent: 0 };
+  private partSeq = -1;
+  private part: Buffer = Buffer.alloc(0);
+  private sweeper: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly producer: FrameProducerService,
+    private readonly config: StreamConfig,
+  ) {}
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  open(req: Request, res: Response, options: StreamOptions = {}): void {
+    // Close-delimited instead of chunked: one write per part and no chunk framing per frame. The
+    // stream never ends by itself, so the connection is not reusable anyway.
+    res.useChunkedEncodingByDefault = false;
+    res.writeHead(200, STREAM_HEADERS);
+    if (req.method === 'HEAD' || this.closing) {
+      res.end();
+      return;
+    }
+    res.flushHeaders();
+    const socket = res.socket;
+    if (socket === null || socket.destroyed) return;
+    socket.write(STREAM_PREAMBLE);
+
+    const minIntervalMs = options.maxFps ? 1000 / options.maxFps : 0;
+    const remote = req.ip ?? socket.remoteAddress ?? 'unknown';
+    const client = new MjpegClient(
+      res,
+      socket,
+      this.producer.subscribe(),
+      this,
+      minIntervalMs,
+      remote,
+    );
+    this.clients.add(client);
+    res.once('close', () => client.cleanup());
+    this.startSweeper();
+    client.start();
+  }
+
+  partFor(frame: Frame): Buffer {
+    if (frame.seq !== this.partSeq) {
+      this.part = encodeMjpegPart(frame.jpeg, frame.capturedAt);
+      this.partSeq = frame.seq;
+    }
+    return this.part;
+  }
+
+  clientClosed(client: MjpegClient): void {
+    if (!this.clients.delete(client)) return;
+    const seconds = ((Date.now() - client.openedAt) / 1000).toFixed(1);
+    this.logger.log(
+      `stream ${client.remoteAddress} ended (${client.closeReason}): ` +
+        `${client.framesSent} frames sent, ${client.framesDropped} dropped, ${seconds} s`,
+    );
+    if (this.clients.size === 0) this.stopSweeper();
+  }
+
+  onModuleDestroy(): void {
+    this.closing = true;
+    for (const client of [...this.clients]) client.end('server shutting down');
+    this.stopSweeper();
+  }
+
+  private startSweeper(): void {
+    if (this.sweeper !== undefined) return;
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  private stopSweeper(): void {
+    if (this.sweeper === undefined) return;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const client of this.clients) {
+      if (client.busyFor(now) > this.config.drainTimeoutMs) {
+        client.destroy(`not reading for ${this.config.drainTimeoutMs / 1000} s`);
+      } else {
+        client.refreshIfQuiet(now, QUIET_REFRESH_MS);
+      }
+    }
+  }
+}

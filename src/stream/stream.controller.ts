@@ -1,0 +1,51 @@
+import {
+  Controller,
+  Get,
+  Header,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+  StreamableFile,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { FrameProducerService } from '../camera/frame-producer.service';
+import { StreamConfig } from '../config/app-config';
+import { VideoFeedQueryDto } from './dto/video-feed-query.dto';
+import { MjpegStreamService } from './mjpeg-stream.service';
+import { formatTimestamp } from './mjpeg-part';
+
+@Controller()
+export class StreamController {
+  constructor(
+    private readonly streams: MjpegStreamService,
+    private readonly producer: FrameProducerService,
+    private readonly config: StreamConfig,
+  ) {}
+
+  /** The live Motion-JPEG stream, for an <img> tag. The response owns the socket until it closes. */
+  @Get('video_feed')
+  videoFeed(@Req() req: Request, @Res() res: Response, @Query() query: VideoFeedQueryDto): void {
+    this.streams.open(req, res, { maxFps: query.fps });
+  }
+
+  /** The newest frame as one JPEG; starts the camera if it is idle. */
+  @Get('snapshot.jpg')
+  @Header('Cache-Control', 'no-cache, no-store, must-revalidate, max-age=0')
+  async snapshot(@Res({ passthrough: true }) res: Response): Promise<StreamableFile> {
+    const timeoutMs = this.config.snapshotTimeoutMs;
+    const frame = await this.producer.snapshot(timeoutMs);
+    if (frame === undefined) {
+      const { lastError, state } = this.producer.status();
+      throw new ServiceUnavailableException({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: `No frame from the camera within ${timeoutMs / 1000} s`,
+        cameraState: state,
+        reason: lastError,
+      });
+    }
+    res.setHeader('X-Timestamp', formatTimestamp(frame.capturedAt));
+    return new StreamableFile(frame.jpeg, { type: 'image/jpeg', length: frame.jpeg.length });
+  }
+}
