@@ -1,6 +1,7 @@
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { CameraConfig, HttpConfig } from './config/app-config';
@@ -14,7 +15,11 @@ async function bootstrap(): Promise<void> {
     // Endless /video_feed responses would otherwise hold app.close() open forever.
     forceCloseConnections: true,
     abortOnError: false,
+    // Silent while the container is built: a failure there (a bad environment variable) is
+    // reported once, cleanly, by the catch below instead of as a stack trace.
+    logger: false,
   });
+  app.useLogger(new ConsoleLogger());
   configureApp(app);
   app.enableShutdownHooks();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -28,10 +33,9 @@ async function bootstrap(): Promise<void> {
   const http = app.get(HttpConfig);
   const camera = app.get(CameraConfig);
   await app.listen(http.port, http.host);
-  Logger.log(
-    `camfeed listening on http://${http.host}:${http.port} (camera: ${camera.driver})`,
-    'Main',
-  );
+  // The bound port, not the configured one: PORT=0 picks a free port.
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  Logger.log(`camfeed listening on http://${http.host}:${port} (camera: ${camera.driver})`, 'Main');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -87,6 +87,11 @@ export class FrameProducerService implements OnModuleDestroy {
     return this.consumers;
   }
 
+  /** Consumers currently parked until the next frame (diagnostics and leak checks). */
+  get waitingCount(): number {
+    return this.hub.waitingCount;
+  }
+
   get isRunning(): boolean {
     return this.run !== undefined;
   }
@@ -127,7 +132,7 @@ export class FrameProducerService implements OnModuleDestroy {
       clients: this.consumers,
       settings: this.settings,
       frameSize: latest ? { width: latest.width, height: latest.height } : null,
-      measuredFps: Math.round(this.fps.rate(epochMs()) * 10) / 10,
+      measuredFps: this.run ? Math.round(this.fps.rate(epochMs()) * 10) / 10 : 0,
       framesCaptured: this.framesCaptured,
       lastFrameAt: isoOrNull(this.lastFrameAt),
       restarts: this.restarts,

@@ -34,16 +34,19 @@ const sections: Provider[] = [
 @Module({})
 export class AppConfigModule {
   static forRoot(options: AppConfigOptions = {}): DynamicModule {
+    const config = ConfigModule.forRoot({
+      ignoreEnvFile: options.envFile === false,
+      validate: (raw) => ({
+        [APP_CONFIG_KEY]: toAppConfig(validateEnv({ ...raw, ...options.env })),
+      }),
+    });
+    // forRoot validates at once and rejects before Nest awaits the import; without a handler
+    // Node would report an unhandled rejection and crash with a stack trace instead of letting
+    // NestFactory.create reject with the validation message.
+    config.catch(() => undefined);
     return {
       module: AppConfigModule,
-      imports: [
-        ConfigModule.forRoot({
-          ignoreEnvFile: options.envFile === false,
-          validate: (raw) => ({
-            [APP_CONFIG_KEY]: toAppConfig(validateEnv({ ...raw, ...options.env })),
-          }),
-        }),
-      ],
+      imports: [config],
       providers: sections,
       exports: sections,
     };

@@ -57,6 +57,15 @@ export class MjpegClient {
     return this.closed;
   }
 
+  /** Bytes written but not yet taken by the kernel: at most about one part, by design. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  get maxFps(): number | null {
+    return this.minIntervalMs > 0 ? 1000 / this.minIntervalMs : null;
+  }
+
   /** How long the socket has refused data, in ms (0 when it is keeping up). */
   busyFor(now: number): number {
     return this.busySince === 0 ? 0 : now - this.busySince;
@@ -92,15 +101,33 @@ export class MjpegClient {
     this.cleanup();
   }
 
+  /**
+   * Frames dropped so far, including those skipped while the socket is still busy: a viewer that
+   * never drains shows its losses at once, not only when it catches up.
+   */
+  droppedCount(): number {
+    return this.framesDropped + Math.max(0, this.pendingDrops() - 1);
+  }
+
   /** Called when the response closes for any reason. */
   cleanup(): void {
     if (this.closed) return;
     this.closed = true;
+    const pending = this.pendingDrops();
+    this.framesDropped += pending;
+    this.host.counters.framesDropped += pending;
     if (this.capTimer !== undefined) clearTimeout(this.capTimer);
     this.capTimer = undefined;
     this.socket.off('drain', this.onDrain);
     this.waiter.close();
     this.host.clientClosed(this);
+  }
+
+  /** Frames published since the last one this busy viewer got (it may still get the newest). */
+  private pendingDrops(): number {
+    const latest = this.waiter.latest;
+    if (this.busySince === 0 || this.minIntervalMs > 0 || latest === undefined) return 0;
+    return Math.max(0, latest.seq - this.lastSentSeq);
   }
 
   private readonly onFrame = (frame: Frame): void => {

@@ -21,6 +21,17 @@ const SWEEP_INTERVAL_MS = 1000;
 /** A viewer that got no frame for this long is sent the newest one again (see refreshIfQuiet). */
 const QUIET_REFRESH_MS = 1500;
 
+export interface StreamClientInfo {
+  readonly remoteAddress: string;
+  readonly connectedAt: string;
+  readonly framesSent: number;
+  readonly framesDropped: number;
+  readonly bufferedBytes: number;
+  /** How long the viewer's socket has refused data, in ms. */
+  readonly stalledMs: number;
+  readonly maxFps: number | null;
+}
+
 export interface StreamOptions {
   /** Caps this one viewer's frame rate (?fps=N); undefined = the camera's rate. */
   readonly maxFps?: number;
@@ -48,6 +59,19 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
 
   get clientCount(): number {
     return this.clients.size;
+  }
+
+  describeClients(): StreamClientInfo[] {
+    const now = performance.now();
+    return [...this.clients].map((client) => ({
+      remoteAddress: client.remoteAddress,
+      connectedAt: new Date(client.openedAt).toISOString(),
+      framesSent: client.framesSent,
+      framesDropped: client.droppedCount(),
+      bufferedBytes: client.bufferedBytes,
+      stalledMs: Math.round(client.busyFor(now)),
+      maxFps: client.maxFps,
+    }));
   }
 
   open(req: Request, res: Response, options: StreamOptions = {}): void {

@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const MAIN = resolve(__dirname, '../../dist/main.js');
+
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/**
+ * The built server (dist/main.js, as `npm start` runs it) in its own process, with only the given
+ * environment, in an empty working directory so no developer's .env or data leaks in.
+ */
+export class ServerProcess {
+  output = '';
+  baseUrl = '';
+  readonly exited: Promise<Exit>;
+  readonly cwd: string;
+  private readonly child: ChildProcess;
+
+  constructor(env: Record<string, string>, cwd?: string) {
+    this.cwd = cwd ?? mkdtempSync(join(tmpdir(), 'camfeed-run-'));
+    this.child = spawn(process.execPath, [MAIN], {
+      cwd: this.cwd,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** Resolves with the base URL once the server logs that it listens; rejects if it exits first. */
+  async listening(timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = /listening on http:\/\/([\d.]+):(\d+) \(/.exec(this.output);
+      if (match) {
+        this.baseUrl = `http://${match[1]}:${match[2]}`;
+        return this.baseUrl;
+      }
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        throw new Error(`server exited before listening:\n${this.output}`);
+      }
+      if (Date.now() > deadline) throw new Error(`server did not listen in time:\n${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Kills the server if it still runs (for afterAll): no orphans left behind by a failed test. */
+  async stop(): Promise<Exit> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    return this.exited;
+  }
+}
