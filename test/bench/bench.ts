@@ -1,0 +1,265 @@
+/*
+ * npm run bench -- [N ...] [--duration S] [--warmup S] [--workers W] [--fps F]
+ *                   [--camera images|emulated] [--size WxH] [--frame-kb K]
+ *
+ * Starts the real server (dist/main.js; by default the `images` driver at 640×480 and 30 fps with
+ * ~50 KB frames, or the emulated camera rendering and encoding live at --size), opens
+ * N concurrent /video_feed clients from load-generator processes for a fixed time, and prints what
+ * was delivered and what it cost the server. Each N is measured after a warm-up, on a fresh set
+ * of connections, against the same server process.
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
+import { LATENCY_BUCKETS, type WorkerCommand, type WorkerReport } from './load-worker';
+
+interface Options {
+  counts: number[];
+  durationS: number;
+  warmupS: number;
+  workers: number | undefined;
+  fps: number;
+  frameKb: number;
+  camera: 'images' | 'emulated';
+  width: number;
+  height: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = {
+    counts: [],
+    durationS: 10,
+    warmupS: 3,
+    workers: undefined,
+    fps: 30,
+    frameKb: 50,
+    camera: 'images',
+    width: 640,
+    height: 480,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): number => Number(argv[++i]);
+    if (arg === '--duration') options.durationS = value();
+    else if (arg === '--warmup') options.warmupS = value();
+    else if (arg === '--workers') options.workers = value();
+    else if (arg === '--fps') options.fps = value();
+    else if (arg === '--frame-kb') options.frameKb = value();
+    else if (arg === '--camera') options.camera = argv[++i] === 'emulated' ? 'emulated' : 'images';
+    else if (arg === '--size') [options.width, options.height] = argv[++i].split('x').map(Number);
+    else if (/^\d+$/.test(arg)) options.counts.push(Number(arg));
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  if (options.counts.length === 0) options.counts = [1, 100, 1000];
+  return options;
+}
+
+const sleep = async (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+/** Frames like a real 640×480 camera's: textured enough to weigh about `kb` KB each. */
+async function makeFrames(kb: number, width: number, height: number): Promise<string> {
+  const folder = await mkdtemp(join(os.tmpdir(), 'camfeed-bench-'));
+  for (let index = 0; index < 4; index++) {
+    const noise = randomBytes(width * height * 3);
+    let low = 5;
+    let high = 100;
+    let best = Buffer.alloc(0);
+    while (low <= high) {
+      const quality = Math.floor((low + high) / 2);
+      const jpeg = await sharp(noise, { raw: { width, height, channels: 3 } })
+        .blur(1.6)
+        .jpeg({ quality })
+        .toBuffer();
+      best = jpeg;
+      if (jpeg.length > kb * 1024) high = quality - 1;
+      else low = quality + 1;
+    }
+    await writeFile(join(folder, `${index + 1}.jpg`), best);
+  }
+  return folder;
+}
+
+interface Worker {
+  child: ChildProcess;
+  ask<T>(command: WorkerCommand): Promise<T>;
+}
+
+function startWorker(): Worker {
+  const child = fork(resolve(__dirname, 'load-worker.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let queue: Array<(value: unknown) => void> = [];
+  child.on('message', (message) => {
+    const [next, ...rest] = queue;
+    queue = rest;
+    next?.(message);
+  });
+  return {
+    child,
+    ask: async <T>(command: WorkerCommand): Promise<T> =>
+      new Promise<T>((done) => {
+        queue.push(done as (value: unknown) => void);
+        child.send(command);
+      }),
+  };
+}
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
+}
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function percentile(histogram: number[], fraction: number): number {
+  const total = histogram.reduce((sum, count) => sum + count, 0);
+  if (total === 0) return NaN;
+  let seen = 0;
+  for (let bucket = 0; bucket < histogram.length; bucket++) {
+    seen += histogram[bucket];
+    if (seen >= total * fraction) return bucket / 10;
+  }
+  return LATENCY_BUCKETS / 10;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const ticksPerSecond = 100; // getconf CLK_TCK on Linux
+  const folder = await makeFrames(options.frameKb, options.width, options.height);
+  const sizes = [1, 2, 3, 4].map((n) => readFileSync(join(folder, `${n}.jpg`)).length);
+
+  const server = spawn(process.execPath, [resolve(__dirname, '../../dist/main.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      CAMERA: options.camera,
+      CAMERA_SOURCE: folder,
+      CAMERA_WIDTH: String(options.width),
+      CAMERA_HEIGHT: String(options.height),
+      CAMERA_FRAMERATE: String(options.fps),
+      STREAM_DRAIN_TIMEOUT: '60',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let log = '';
+  server.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const pid = server.pid ?? 0;
+  let port = 0;
+  for (let waited = 0; port === 0; waited += 50) {
+    const match = /listening on http:\/\/[\d.]+:(\d+) \(/.exec(log);
+    if (match) port = Number(match[1]);
+    else if (waited > 15_000) throw new Error(`server did not start:\n${log}`);
+    else await sleep(50);
+  }
+  server.stdout?.removeAllListeners('data');
+  server.stdout?.resume();
+
+  const cpus = os.cpus();
+  console.log(`camfeed benchmark — ${new Date().toISOString()}`);
+  console.log(
+    `machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `Linux ${os.release()}, Node ${process.version}`,
+  );
+  const frames =
+    options.camera === 'images'
+      ? `frames of ${sizes.map((size) => (size / 1024).toFixed(0)).join('/')} KB`
+      : 'rendered and JPEG-encoded live';
+  console.log(
+    `camera: ${options.camera} driver, ${options.width}×${options.height} at ${options.fps} fps, ${frames}; ` +
+      `window ${options.durationS} s after ${options.warmupS} s warm-up\n`,
+  );
+  const header = [
+    'clients',
+    'fps total',
+    'fps/client p50',
+    'fps/client min',
+    'server CPU %',
+    'CPU µs/frame',
+    'RSS MB',
+    'latency p50 ms',
+    'latency p99 ms',
+    'load gen CPU %',
+    'disconnects',
+  ];
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+
+  for (const count of options.counts) {
+    const workerCount = options.workers ?? (count >= 200 ? 2 : 1);
+    const workers = Array.from({ length: workerCount }, startWorker);
+    const shares = workers.map((_, index) => Math.floor(count / workerCount) + (index < count % workerCount ? 1 : 0));
+    const opened = await Promise.all(
+      workers.map(async (worker, index) =>
+        worker.ask<{ connected: number; errors: number }>({
+          cmd: 'connect',
+          host: '127.0.0.1',
+          port,
+          path: '/video_feed',
+          count: shares[index],
+        }),
+      ),
+    );
+    const connected = opened.reduce((sum, o) => sum + o.connected, 0);
+    if (connected < count) console.log(`  (only ${connected} of ${count} clients could connect)`);
+    for (let waited = 0; ; waited += 200) {
+      const ready = await Promise.all(workers.map(async (worker) => worker.ask<{ receiving: number }>({ cmd: 'ready' })));
+      if (ready.reduce((sum, r) => sum + r.receiving, 0) >= connected || waited > 30_000) break;
+      await sleep(200);
+    }
+    await sleep(options.warmupS * 1000);
+
+    await Promise.all(workers.map(async (worker) => worker.ask({ cmd: 'mark' })));
+    const ticksBefore = cpuTicks(pid);
+    const startedAt = performance.now();
+    await sleep(options.durationS * 1000);
+    const ticksAfter = cpuTicks(pid);
+    const elapsedS = (performance.now() - startedAt) / 1000;
+    const reports = await Promise.all(workers.map(async (worker) => worker.ask<WorkerReport>({ cmd: 'report' })));
+    const rss = rssMb(pid);
+
+    const perClient = reports.flatMap((report) => report.frames).map((frames) => frames / elapsedS);
+    const totalFrames = reports.reduce((sum, report) => sum + report.frames.reduce((a, b) => a + b, 0), 0);
+    const latency = new Array<number>(LATENCY_BUCKETS).fill(0);
+    for (const report of reports) report.latency.forEach((n, bucket) => (latency[bucket] += n));
+    const cpuSeconds = (ticksAfter - ticksBefore) / ticksPerSecond;
+    const disconnects = reports.reduce((sum, report) => sum + report.disconnects, 0);
+    const row = [
+      count,
+      (totalFrames / elapsedS).toFixed(0),
+      median(perClient).toFixed(1),
+      Math.min(...perClient).toFixed(1),
+      ((cpuSeconds / elapsedS) * 100).toFixed(0),
+      totalFrames > 0 ? ((cpuSeconds * 1e6) / totalFrames).toFixed(1) : '-',
+      rss.toFixed(0),
+      percentile(latency, 0.5).toFixed(1),
+      percentile(latency, 0.99).toFixed(1),
+      ((reports.reduce((sum, report) => sum + report.cpuMs, 0) / 1000 / elapsedS) * 100).toFixed(0),
+      disconnects,
+    ];
+    console.log(`| ${row.join(' | ')} |`);
+
+    await Promise.all(workers.map(async (worker) => worker.ask({ cmd: 'close' })));
+    for (const worker of workers) worker.child.kill();
+    await sleep(1000);
+  }
+  server.kill('SIGTERM');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
