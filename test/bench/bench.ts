@@ -1,6 +1,7 @@
 /*
  * npm run bench -- [N ...] [--duration S] [--warmup S] [--workers W] [--fps F]
- *                   [--camera images|emulated] [--size WxH] [--frame-kb K]
+ *                   [--camera images|emulated] [--size WxH] [--frame-kb K] [--target camfeed|baseline]
+ *                   [--profile DIR]
  *
  * Starts the real server (dist/main.js; by default the `images` driver at 640×480 and 30 fps with
  * ~50 KB frames, or the emulated camera rendering and encoding live at --size), opens
@@ -25,6 +26,10 @@ interface Options {
   fps: number;
   frameKb: number;
   camera: 'images' | 'emulated';
+  /** Writes a V8 CPU profile of the server to this folder (--cpu-prof). */
+  profileDir: string | undefined;
+  /** `baseline` measures test/bench/baseline-server.ts instead of camfeed, with the same frames. */
+  target: 'camfeed' | 'baseline';
   width: number;
   height: number;
 }
@@ -38,6 +43,8 @@ function parseArgs(argv: string[]): Options {
     fps: 30,
     frameKb: 50,
     camera: 'images',
+    target: 'camfeed',
+    profileDir: undefined,
     width: 640,
     height: 480,
   };
@@ -50,6 +57,8 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--fps') options.fps = value();
     else if (arg === '--frame-kb') options.frameKb = value();
     else if (arg === '--camera') options.camera = argv[++i] === 'emulated' ? 'emulated' : 'images';
+    else if (arg === '--profile') options.profileDir = resolve(argv[++i]);
+    else if (arg === '--target') options.target = argv[++i] === 'baseline' ? 'baseline' : 'camfeed';
     else if (arg === '--size') [options.width, options.height] = argv[++i].split('x').map(Number);
     else if (/^\d+$/.test(arg)) options.counts.push(Number(arg));
     else throw new Error(`unknown argument ${arg}`);
@@ -81,6 +90,15 @@ async function makeFrames(kb: number, width: number, height: number): Promise<st
     await writeFile(join(folder, `${index + 1}.jpg`), best);
   }
   return folder;
+}
+
+/** The node arguments of `npm start`, so the bench measures the server exactly as users run it. */
+function startCommandArgs(): string[] {
+  const root = resolve(__dirname, '../..');
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = pkg.scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  return args.map((arg) => (arg.endsWith('.js') ? join(root, arg) : arg));
 }
 
 interface Worker {
@@ -141,7 +159,13 @@ async function main(): Promise<void> {
   const folder = await makeFrames(options.frameKb, options.width, options.height);
   const sizes = [1, 2, 3, 4].map((n) => readFileSync(join(folder, `${n}.jpg`)).length);
 
-  const server = spawn(process.execPath, [resolve(__dirname, '../../dist/main.js')], {
+  const command =
+    options.target === 'baseline'
+      ? ['--import', 'tsx', resolve(__dirname, 'baseline-server.ts'), folder, String(options.fps)]
+      : startCommandArgs();
+  if (options.profileDir) command.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
+  if (process.env.BENCH_SERVER_NODE_OPTIONS) command.unshift(...process.env.BENCH_SERVER_NODE_OPTIONS.split(' '));
+  const server = spawn(process.execPath, command, {
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
@@ -169,7 +193,7 @@ async function main(): Promise<void> {
   server.stdout?.resume();
 
   const cpus = os.cpus();
-  console.log(`camfeed benchmark — ${new Date().toISOString()}`);
+  console.log(`${options.target} benchmark — ${new Date().toISOString()}`);
   console.log(
     `machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
       `Linux ${os.release()}, Node ${process.version}`,
@@ -189,7 +213,8 @@ async function main(): Promise<void> {
     'fps/client min',
     'server CPU %',
     'CPU µs/frame',
-    'RSS MB',
+    'RSS MB mean',
+    'RSS MB max',
     'latency p50 ms',
     'latency p99 ms',
     'load gen CPU %',
@@ -225,11 +250,15 @@ async function main(): Promise<void> {
     await Promise.all(workers.map(async (worker) => worker.ask({ cmd: 'mark' })));
     const ticksBefore = cpuTicks(pid);
     const startedAt = performance.now();
+    const rssSamples: number[] = [];
+    const sampler = setInterval(() => rssSamples.push(rssMb(pid)), 250);
     await sleep(options.durationS * 1000);
+    clearInterval(sampler);
     const ticksAfter = cpuTicks(pid);
     const elapsedS = (performance.now() - startedAt) / 1000;
     const reports = await Promise.all(workers.map(async (worker) => worker.ask<WorkerReport>({ cmd: 'report' })));
-    const rss = rssMb(pid);
+    const rssMean = rssSamples.reduce((sum, value) => sum + value, 0) / rssSamples.length;
+    const rssMax = Math.max(...rssSamples);
 
     const perClient = reports.flatMap((report) => report.frames).map((frames) => frames / elapsedS);
     const totalFrames = reports.reduce((sum, report) => sum + report.frames.reduce((a, b) => a + b, 0), 0);
@@ -244,7 +273,8 @@ async function main(): Promise<void> {
       Math.min(...perClient).toFixed(1),
       ((cpuSeconds / elapsedS) * 100).toFixed(0),
       totalFrames > 0 ? ((cpuSeconds * 1e6) / totalFrames).toFixed(1) : '-',
-      rss.toFixed(0),
+      rssMean.toFixed(0),
+      rssMax.toFixed(0),
       percentile(latency, 0.5).toFixed(1),
       percentile(latency, 0.99).toFixed(1),
       ((reports.reduce((sum, report) => sum + report.cpuMs, 0) / 1000 / elapsedS) * 100).toFixed(0),
@@ -257,6 +287,8 @@ async function main(): Promise<void> {
     await sleep(1000);
   }
   server.kill('SIGTERM');
+  await new Promise((done) => server.once('exit', done));
+  if (options.profileDir) console.log(`\nCPU profile written to ${options.profileDir}`);
 }
 
 main().catch((error: unknown) => {
