@@ -37,7 +37,9 @@ function tick(): void {
   const jpeg = images[index++ % images.length];
   const stamp = ((performance.timeOrigin + performance.now()) / 1000).toFixed(6);
   const part = Buffer.concat([
-    Buffer.from(`Content-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\nX-Timestamp: ${stamp}\r\n\r\n`),
+    Buffer.from(
+      `Content-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\nX-Timestamp: ${stamp}\r\n\r\n`,
+    ),
     jpeg,
     Buffer.from('\r\n--frame\r\n'),
   ]);

@@ -67,7 +67,8 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-const sleep = async (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+const sleep = async (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Frames like a real 640×480 camera's: textured enough to weigh about `kb` KB each. */
 async function makeFrames(kb: number, width: number, height: number): Promise<string> {
@@ -95,7 +96,9 @@ async function makeFrames(kb: number, width: number, height: number): Promise<st
 /** The node arguments of `npm start`, so the bench measures the server exactly as users run it. */
 function startCommandArgs(): string[] {
   const root = resolve(__dirname, '../..');
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
   const [node, ...args] = pkg.scripts.start.split(/\s+/);
   if (node !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
   return args.map((arg) => (arg.endsWith('.js') ? join(root, arg) : arg));
@@ -120,8 +123,8 @@ function startWorker(): Worker {
   return {
     child,
     ask: async <T>(command: WorkerCommand): Promise<T> =>
-      new Promise<T>((done) => {
-        queue.push(done as (value: unknown) => void);
+      new Promise<T>((resolve) => {
+        queue.push(resolve as (value: unknown) => void);
         child.send(command);
       }),
   };
@@ -164,7 +167,8 @@ async function main(): Promise<void> {
       ? ['--import', 'tsx', resolve(__dirname, 'baseline-server.ts'), folder, String(options.fps)]
       : startCommandArgs();
   if (options.profileDir) command.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
-  if (process.env.BENCH_SERVER_NODE_OPTIONS) command.unshift(...process.env.BENCH_SERVER_NODE_OPTIONS.split(' '));
+  if (process.env.BENCH_SERVER_NODE_OPTIONS)
+    command.unshift(...process.env.BENCH_SERVER_NODE_OPTIONS.split(' '));
   const server = spawn(process.execPath, command, {
     env: {
       PATH: process.env.PATH ?? '',
@@ -226,7 +230,9 @@ async function main(): Promise<void> {
   for (const count of options.counts) {
     const workerCount = options.workers ?? (count >= 200 ? 2 : 1);
     const workers = Array.from({ length: workerCount }, startWorker);
-    const shares = workers.map((_, index) => Math.floor(count / workerCount) + (index < count % workerCount ? 1 : 0));
+    const shares = workers.map(
+      (_, index) => Math.floor(count / workerCount) + (index < count % workerCount ? 1 : 0),
+    );
     const opened = await Promise.all(
       workers.map(async (worker, index) =>
         worker.ask<{ connected: number; errors: number }>({
@@ -241,7 +247,9 @@ async function main(): Promise<void> {
     const connected = opened.reduce((sum, o) => sum + o.connected, 0);
     if (connected < count) console.log(`  (only ${connected} of ${count} clients could connect)`);
     for (let waited = 0; ; waited += 200) {
-      const ready = await Promise.all(workers.map(async (worker) => worker.ask<{ receiving: number }>({ cmd: 'ready' })));
+      const ready = await Promise.all(
+        workers.map(async (worker) => worker.ask<{ receiving: number }>({ cmd: 'ready' })),
+      );
       if (ready.reduce((sum, r) => sum + r.receiving, 0) >= connected || waited > 30_000) break;
       await sleep(200);
     }
@@ -256,12 +264,17 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const ticksAfter = cpuTicks(pid);
     const elapsedS = (performance.now() - startedAt) / 1000;
-    const reports = await Promise.all(workers.map(async (worker) => worker.ask<WorkerReport>({ cmd: 'report' })));
+    const reports = await Promise.all(
+      workers.map(async (worker) => worker.ask<WorkerReport>({ cmd: 'report' })),
+    );
     const rssMean = rssSamples.reduce((sum, value) => sum + value, 0) / rssSamples.length;
     const rssMax = Math.max(...rssSamples);
 
     const perClient = reports.flatMap((report) => report.frames).map((frames) => frames / elapsedS);
-    const totalFrames = reports.reduce((sum, report) => sum + report.frames.reduce((a, b) => a + b, 0), 0);
+    const totalFrames = reports.reduce(
+      (sum, report) => sum + report.frames.reduce((a, b) => a + b, 0),
+      0,
+    );
     const latency = new Array<number>(LATENCY_BUCKETS).fill(0);
     for (const report of reports) report.latency.forEach((n, bucket) => (latency[bucket] += n));
     const cpuSeconds = (ticksAfter - ticksBefore) / ticksPerSecond;
@@ -287,7 +300,7 @@ async function main(): Promise<void> {
     await sleep(1000);
   }
   server.kill('SIGTERM');
-  await new Promise((done) => server.once('exit', done));
+  await new Promise((resolve) => server.once('exit', resolve));
   if (options.profileDir) console.log(`\nCPU profile written to ${options.profileDir}`);
 }
 

@@ -151,7 +151,9 @@ async function connect(command: Extract<WorkerCommand, { cmd: 'connect' }>): Pro
   const batch = 50;
   for (let opened = 0; opened < command.count; opened += batch) {
     const size = Math.min(batch, command.count - opened);
-    await Promise.all(Array.from({ length: size }, async () => open(command.host, command.port, command.path)));
+    await Promise.all(
+      Array.from({ length: size }, async () => open(command.host, command.port, command.path)),
+    );
   }
 }
 
@@ -159,7 +161,9 @@ process.on('message', (message: WorkerCommand) => {
   const reply = (value: unknown): boolean => process.send?.(value) ?? false;
   switch (message.cmd) {
     case 'connect':
-      void connect(message).then(() => reply({ connected: connections.length, errors: connectErrors }));
+      void connect(message).then(() =>
+        reply({ connected: connections.length, errors: connectErrors }),
+      );
       break;
     case 'ready':
       reply({ receiving: connections.filter((connection) => connection.frames > 0).length });
