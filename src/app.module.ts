@@ -1,8 +1,11 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
-import { APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CameraModule } from './camera/camera.module';
 import { AppConfigModule, type AppConfigOptions } from './config/app-config.module';
+import { DomainErrorFilter } from './common/filters/domain-error.filter';
+import { ApiTokenGuard } from './common/guards/api-token.guard';
 import { ControlModule } from './control/control.module';
+import { PersistenceModule } from './persistence/persistence.module';
 import { StreamModule } from './stream/stream.module';
 import { WebModule } from './web/web.module';
 
@@ -13,19 +16,24 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(options),
+        PersistenceModule,
         CameraModule,
         StreamModule,
         ControlModule,
         WebModule,
       ],
+      // Registered as providers, not in main.ts, so apps built by e2e tests behave the same way.
       providers: [
-        // Registered as a provider, not in main.ts, so apps built by e2e tests validate the same way.
+        { provide: APP_GUARD, useClass: ApiTokenGuard },
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({
             whitelist: true,
             forbidNonWhitelisted: true,
             transform: true,
+            // One message per field: IsInt, Min and Max of one field all say the same thing.
+            stopAtFirstError: true,
           }),
         },
       ],

@@ -1,7 +1,32 @@
+import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { jsonBodyParser } from './common/middleware/json-body';
+
+/** Options for NestFactory.create, shared by main.ts and the apps e2e tests build. */
+export const APP_OPTIONS: NestApplicationOptions = {
+  // Endless /video_feed responses would otherwise hold app.close() open forever.
+  forceCloseConnections: true,
+  // Replaced by jsonBodyParser(): JSON only, small, with clear 400s.
+  bodyParser: false,
+};
 
 /** Settings shared by the real server (main.ts) and the apps e2e tests build. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
+  app.use(...jsonBodyParser());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('camfeed')
+      .setDescription(
+        'Live camera streaming server. Watch GET /video_feed in an <img>; change camera settings and the IR LEDs ' +
+          'through this API. With API_TOKEN set, calls that change something need Authorization: Bearer <token>.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { customSiteTitle: 'camfeed API' });
   return app;
 }

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { APP_OPTIONS, configureApp } from './app.setup';
 import { CameraConfig, HttpConfig } from './config/app-config';
 import { EnvValidationError } from './config/env.validation';
 
@@ -12,8 +12,7 @@ const SHUTDOWN_DEADLINE_MS = 2500;
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
-    // Endless /video_feed responses would otherwise hold app.close() open forever.
-    forceCloseConnections: true,
+    ...APP_OPTIONS,
     abortOnError: false,
     // Silent while the container is built: a failure there (a bad environment variable) is
     // reported once, cleanly, by the catch below instead of as a stack trace.

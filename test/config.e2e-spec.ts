@@ -53,6 +53,6 @@ describe('configuration from the environment', () => {
       string,
       unknown
     >;
-    expect(status.settings).toEqual({ width: 320, height: 240, framerate: 30, quality: 55 });
+    expect(status.settings).toMatchObject({ width: 320, height: 240, framerate: 30, quality: 55 });
   });
 });

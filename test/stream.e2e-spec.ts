@@ -149,7 +149,15 @@ describe('GET /video_feed (emulated camera)', () => {
     const { body: live } = await getJson(`${t.baseUrl}/camera/status`);
     second.close();
     expect(live).toMatchObject({ running: true, state: 'running', clients: 1, driver: 'emulated' });
-    expect(live.settings).toEqual({ width: 320, height: 240, framerate: 30, quality: 80 });
+    expect(live.settings).toEqual({
+      width: 320,
+      height: 240,
+      framerate: 30,
+      quality: 80,
+      rotation: 0,
+      hflip: false,
+      vflip: false,
+    });
     expect(live.framesCaptured as number).toBeGreaterThan(capturedBefore);
     expect(typeof live.lastFrameAt).toBe('string');
     expect(live.lastError).toBeNull();

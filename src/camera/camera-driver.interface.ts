@@ -1,4 +1,10 @@
-/** What a driver is asked to capture. */
+export const ROTATIONS = [0, 90, 180, 270] as const;
+export type Rotation = (typeof ROTATIONS)[number];
+
+/**
+ * What a driver is asked to capture. `width`×`height` is the capture size; with `rotation` 90 or
+ * 270 the stream's frames are `height`×`width`. Flips apply to the camera image, before rotation.
+ */
 export interface CameraSettings {
   readonly width: number;
   readonly height: number;
@@ -6,6 +12,35 @@ export interface CameraSettings {
   readonly framerate: number;
   /** JPEG quality, 1–100. */
   readonly quality: number;
+  readonly rotation: Rotation;
+  readonly hflip: boolean;
+  readonly vflip: boolean;
+}
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface CaptureMode {
+  readonly width: number;
+  readonly height: number;
+  /** The highest frame rate the camera offers at this size, if it says. */
+  readonly maxFramerate?: number;
+}
+
+/** What a driver can do; requests outside it are refused with the allowed values. */
+export interface CameraCapabilities {
+  /** Any size within the ranges, or only the listed modes. */
+  readonly sizes:
+    | { readonly kind: 'range'; readonly width: Range; readonly height: Range }
+    | { readonly kind: 'modes'; readonly modes: readonly CaptureMode[] };
+  readonly framerate: Range;
+  /** null when the source's own JPEGs are passed through and their quality cannot change. */
+  readonly quality: Range | null;
+  readonly rotations: readonly Rotation[];
+  /** Whether hflip and vflip are supported. */
+  readonly flips: boolean;
 }
 
 /**
@@ -17,6 +52,9 @@ export interface CameraSettings {
 export interface CameraDriver {
   /** The `CAMERA` value that selects it; shown in status and logs. */
   readonly name: string;
+
+  /** What this camera supports. May probe the device; the result is cached by the caller. */
+  capabilities(): Promise<CameraCapabilities>;
 
   /**
    * Yields complete JPEG images for `settings`, at about `settings.framerate`, until `signal`

@@ -10,7 +10,15 @@ describe(FrameProducerService.name, () => {
   let jpeg: Buffer;
   const config: CameraConfig = {
     driver: 'emulated',
-    defaults: { width: 32, height: 24, framerate: 30, quality: 80 },
+    defaults: {
+      width: 32,
+      height: 24,
+      framerate: 30,
+      quality: 80,
+      rotation: 0,
+      hflip: false,
+      vflip: false,
+    },
     idleTimeoutMs: 200,
   };
 

@@ -87,6 +87,11 @@ export class FrameProducerService implements OnModuleDestroy {
     return this.consumers;
   }
 
+  /** The newest frame, if the camera has produced one since it started; does not start it. */
+  get latestFrame(): Frame | undefined {
+    return this.hub.latest;
+  }
+
   /** Consumers currently parked until the next frame (diagnostics and leak checks). */
   get waitingCount(): number {
     return this.hub.waitingCount;
@@ -98,6 +103,17 @@ export class FrameProducerService implements OnModuleDestroy {
 
   get currentSettings(): CameraSettings {
     return this.settings;
+  }
+
+  /**
+   * Captures with `settings` from now on. A running driver is restarted with them; viewers stay
+   * connected and get frames of the new kind as soon as the driver delivers them.
+   */
+  applySettings(settings: CameraSettings): void {
+    this.settings = settings;
+    if (this.run === undefined || this.destroyed) return;
+    void this.stopCapture('settings changed', { keepLatestFrame: true });
+    this.startCapture();
   }
 
   /**
@@ -193,13 +209,14 @@ export class FrameProducerService implements OnModuleDestroy {
     this.previousRunDone = done;
   }
 
-  private async stopCapture(reason: string): Promise<void> {
+  private async stopCapture(reason: string, options = { keepLatestFrame: false }): Promise<void> {
     const run = this.run;
     if (run === undefined) return this.previousRunDone;
     this.run = undefined;
     this.state = 'stopping';
     run.abort.abort(new Error(reason));
-    this.hub.clear();
+    // Viewers of a restarting camera keep the last picture; a stopped camera must show nothing old.
+    if (!options.keepLatestFrame) this.hub.clear();
     return run.done;
   }
 

@@ -1,6 +1,15 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { AppConfig, CameraConfig, HttpConfig, StreamConfig, toAppConfig } from './app-config';
+import {
+  AppConfig,
+  CameraConfig,
+  ControlConfig,
+  HttpConfig,
+  IrLedConfig,
+  StorageConfig,
+  StreamConfig,
+  toAppConfig,
+} from './app-config';
 import { validateEnv } from './env.validation';
 
 const APP_CONFIG_KEY = 'camfeed';
@@ -24,6 +33,9 @@ const sections: Provider[] = [
   section(HttpConfig, (config) => config.http),
   section(CameraConfig, (config) => config.camera),
   section(StreamConfig, (config) => config.stream),
+  section(StorageConfig, (config) => config.storage),
+  section(ControlConfig, (config) => config.control),
+  section(IrLedConfig, (config) => config.irLed),
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { CameraDriverName } from '../camera/camera.constants';
+import type { IrLedDriverName } from '../ir-led/ir-led.constants';
 import type { CameraSettings } from '../camera/camera-driver.interface';
 import type { EnvironmentVariables } from './env.validation';
 
@@ -31,10 +32,44 @@ export class StreamConfig {
   readonly snapshotTimeoutMs!: number;
 }
 
+export class StorageConfig {
+  /** Where settings survive restarts (settings.json). */
+  readonly dataDir!: string;
+}
+
+export class ControlConfig {
+  /** Bearer token every mutating API call must carry; undefined = control is open. */
+  readonly apiToken?: string;
+}
+
+export class IrLedConfig {
+  readonly driver!: IrLedDriverName;
+  /** BCM number of the pin, as printed on Raspberry Pi pinout diagrams. */
+  readonly bcmGpio?: number;
+  /** Absolute sysfs GPIO number, for boards whose numbering camfeed cannot work out. */
+  readonly sysfsGpio?: number;
+  /** The LED board switches on when the pin is low. */
+  readonly activeLow!: boolean;
+  readonly auto!: {
+    /** Mean scene luminance (0–255) below which auto mode switches the LEDs on. */
+    readonly onBelow: number;
+    /** Mean scene luminance above which auto mode switches them off again. */
+    readonly offAbove: number;
+    /** Minimum time between two automatic switches. */
+    readonly holdMs: number;
+    /** How often the scene is measured. */
+    readonly intervalMs: number;
+  };
+  readonly sysfsRoot!: string;
+}
+
 export interface AppConfig {
   readonly http: HttpConfig;
   readonly camera: CameraConfig;
   readonly stream: StreamConfig;
+  readonly storage: StorageConfig;
+  readonly control: ControlConfig;
+  readonly irLed: IrLedConfig;
 }
 
 export function toAppConfig(env: EnvironmentVariables): AppConfig {
@@ -48,12 +83,30 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
         height: env.CAMERA_HEIGHT,
         framerate: env.CAMERA_FRAMERATE,
         quality: env.CAMERA_QUALITY,
+        rotation: env.CAMERA_ROTATION,
+        hflip: env.CAMERA_HFLIP,
+        vflip: env.CAMERA_VFLIP,
       },
       idleTimeoutMs: Math.round(env.CAMERA_IDLE_TIMEOUT * 1000),
     },
     stream: {
       drainTimeoutMs: Math.round(env.STREAM_DRAIN_TIMEOUT * 1000),
       snapshotTimeoutMs: Math.round(env.SNAPSHOT_TIMEOUT * 1000),
+    },
+    storage: { dataDir: env.DATA_DIR },
+    control: { apiToken: env.API_TOKEN },
+    irLed: {
+      driver: env.IR_LED_DRIVER,
+      bcmGpio: env.IR_LED_GPIO,
+      sysfsGpio: env.IR_LED_SYSFS_GPIO,
+      activeLow: env.IR_LED_ACTIVE_LOW,
+      auto: {
+        onBelow: env.IR_LED_AUTO_ON_BELOW,
+        offAbove: env.IR_LED_AUTO_OFF_ABOVE,
+        holdMs: Math.round(env.IR_LED_AUTO_HOLD * 1000),
+        intervalMs: 1000,
+      },
+      sysfsRoot: '/sys/class/gpio',
     },
   };
 }

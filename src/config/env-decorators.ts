@@ -47,6 +47,14 @@ export function EnvEnum(values: readonly string[]): PropertyDecorator {
   );
 }
 
+/** One of a few numbers, such as a rotation in degrees. */
+export function EnvNumberChoice(values: readonly number[]): PropertyDecorator {
+  return applyDecorators(
+    Transform(toNumber),
+    IsIn(values, { message: `$property must be one of: ${values.join(', ')}` }),
+  );
+}
+
 export function EnvBoolean(): PropertyDecorator {
   return applyDecorators(
     Transform(toBoolean),

@@ -17,10 +17,28 @@ describe(validateEnv.name, () => {
     expect(config.http).toEqual({ host: '0.0.0.0', port: 8080 });
     expect(config.camera).toMatchObject({
       driver: 'emulated',
-      defaults: { width: 640, height: 480, framerate: 30, quality: 80 },
+      defaults: {
+        width: 640,
+        height: 480,
+        framerate: 30,
+        quality: 80,
+        rotation: 0,
+        hflip: false,
+        vflip: false,
+      },
       idleTimeoutMs: 10_000,
     });
     expect(config.stream).toEqual({ drainTimeoutMs: 15_000, snapshotTimeoutMs: 5_000 });
+    expect(config.storage).toEqual({ dataDir: './data' });
+    expect(config.control).toEqual({ apiToken: undefined });
+    expect(config.irLed).toEqual({
+      driver: 'gpio',
+      bcmGpio: undefined,
+      sysfsGpio: undefined,
+      activeLow: false,
+      auto: { onBelow: 50, offAbove: 90, holdMs: 10_000, intervalMs: 1000 },
+      sysfsRoot: '/sys/class/gpio',
+    });
   });
 
   it('converts and keeps valid values', () => {
@@ -35,13 +53,38 @@ describe(validateEnv.name, () => {
         CAMERA_FRAMERATE: '0.5',
         CAMERA_QUALITY: '95',
         CAMERA_IDLE_TIMEOUT: '2.5',
+        CAMERA_ROTATION: '270',
+        CAMERA_HFLIP: 'yes',
+        CAMERA_VFLIP: '0',
+        DATA_DIR: '/var/lib/camfeed',
+        API_TOKEN: 'correct-horse-battery',
+        IR_LED_GPIO: '17',
+        IR_LED_ACTIVE_LOW: 'true',
+        IR_LED_AUTO_ON_BELOW: '20',
+        IR_LED_AUTO_OFF_ABOVE: '120',
+        IR_LED_AUTO_HOLD: '30',
       }),
     );
+    expect(config.storage.dataDir).toBe('/var/lib/camfeed');
+    expect(config.control.apiToken).toBe('correct-horse-battery');
+    expect(config.irLed).toMatchObject({
+      bcmGpio: 17,
+      activeLow: true,
+      auto: { onBelow: 20, offAbove: 120, holdMs: 30_000 },
+    });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 9000 });
     expect(config.camera).toEqual({
       driver: 'images',
       source: '/srv/frames',
-      defaults: { width: 1280, height: 720, framerate: 0.5, quality: 95 },
+      defaults: {
+        width: 1280,
+        height: 720,
+        framerate: 0.5,
+        quality: 95,
+        rotation: 270,
+        hflip: true,
+        vflip: false,
+      },
       idleTimeoutMs: 2500,
     });
   });
@@ -68,6 +111,20 @@ describe(validateEnv.name, () => {
     ],
     ['CAMERA', 'webcam9000', 'CAMERA must be one of: emulated, images (got "webcam9000")'],
     ['HOST', 'http://x', 'HOST must be a host name or IP address'],
+    ['CAMERA_ROTATION', '45', 'CAMERA_ROTATION must be one of: 0, 90, 180, 270 (got "45")'],
+    [
+      'CAMERA_HFLIP',
+      'maybe',
+      'CAMERA_HFLIP must be a boolean: true/false, 1/0, yes/no or on/off (got "maybe")',
+    ],
+    ['API_TOKEN', 'short', 'API_TOKEN must be a token without spaces, at least 12 characters long'],
+    ['IR_LED_DRIVER', 'pigpio', 'IR_LED_DRIVER must be one of: gpio, simulated (got "pigpio")'],
+    ['IR_LED_GPIO', '99', 'IR_LED_GPIO must be an integer from 0 to 53 (got "99")'],
+    [
+      'IR_LED_AUTO_OFF_ABOVE',
+      '10',
+      'IR_LED_AUTO_OFF_ABOVE must be greater than IR_LED_AUTO_ON_BELOW (got "10")',
+    ],
   ])('rejects %s=%s naming the variable and what it allows', (name, value, message) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

@@ -1,7 +1,40 @@
 import { plainToInstance } from 'class-transformer';
-import { IsOptional, validateSync, ValidateIf } from 'class-validator';
+import {
+  IsOptional,
+  MinLength,
+  registerDecorator,
+  validateSync,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
 import { CAMERA_DRIVER_NAMES, type CameraDriverName } from '../camera/camera.constants';
-import { EnvEnum, EnvInt, EnvNumber, EnvString } from './env-decorators';
+import { ROTATIONS, type Rotation } from '../camera/camera-driver.interface';
+import { IR_LED_DRIVER_NAMES, type IrLedDriverName } from '../ir-led/ir-led.constants';
+import {
+  EnvBoolean,
+  EnvEnum,
+  EnvInt,
+  EnvNumber,
+  EnvNumberChoice,
+  EnvString,
+} from './env-decorators';
+
+/** The dark threshold must stay below the bright one, or auto mode could never settle. */
+function GreaterThanProperty(other: string): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'greaterThanProperty',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      constraints: [other],
+      options: { message: `$property must be greater than ${other}` },
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) =>
+          typeof value === 'number' &&
+          value > ((args.object as Record<string, unknown>)[other] as number),
+      },
+    });
+}
 
 /**
  * Every environment variable camfeed reads, with its default. This class and `.env.example`
@@ -35,8 +68,51 @@ export class EnvironmentVariables {
   @EnvInt(1, 100)
   CAMERA_QUALITY = 80;
 
+  @EnvNumberChoice(ROTATIONS)
+  CAMERA_ROTATION: Rotation = 0;
+
+  @EnvBoolean()
+  CAMERA_HFLIP = false;
+
+  @EnvBoolean()
+  CAMERA_VFLIP = false;
+
   @EnvNumber(0, 86400)
   CAMERA_IDLE_TIMEOUT = 10;
+
+  @EnvString(/\S/, 'a folder path')
+  DATA_DIR = './data';
+
+  @IsOptional()
+  @EnvString(/^\S+$/, 'a token without spaces, at least 12 characters long')
+  @MinLength(12, {
+    message: 'API_TOKEN must be a token without spaces, at least 12 characters long',
+  })
+  API_TOKEN?: string;
+
+  @EnvEnum(IR_LED_DRIVER_NAMES)
+  IR_LED_DRIVER: IrLedDriverName = 'gpio';
+
+  @IsOptional()
+  @EnvInt(0, 53)
+  IR_LED_GPIO?: number;
+
+  @IsOptional()
+  @EnvInt(0, 100000)
+  IR_LED_SYSFS_GPIO?: number;
+
+  @EnvBoolean()
+  IR_LED_ACTIVE_LOW = false;
+
+  @EnvInt(0, 255)
+  IR_LED_AUTO_ON_BELOW = 50;
+
+  @EnvInt(0, 255)
+  @GreaterThanProperty('IR_LED_AUTO_ON_BELOW')
+  IR_LED_AUTO_OFF_ABOVE = 90;
+
+  @EnvNumber(0, 3600)
+  IR_LED_AUTO_HOLD = 10;
 
   @EnvNumber(1, 3600)
   STREAM_DRAIN_TIMEOUT = 15;
@@ -63,7 +139,14 @@ const quote = (value: unknown): string => JSON.stringify(String(value));
  * `.env.example` with blank optional lines boots with the defaults.
  */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
-  const known = new Set(Object.keys(new EnvironmentVariables()).concat('CAMERA_SOURCE'));
+  const known = new Set(
+    Object.keys(new EnvironmentVariables()).concat(
+      'CAMERA_SOURCE',
+      'API_TOKEN',
+      'IR_LED_GPIO',
+      'IR_LED_SYSFS_GPIO',
+    ),
+  );
   const present: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!known.has(key)) continue;

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CameraModule } from '../camera/camera.module';
+import { IrLedModule } from '../ir-led/ir-led.module';
 import { ControlController } from './control.controller';
 
 @Module({
-  imports: [CameraModule],
+  imports: [CameraModule, IrLedModule],
   controllers: [ControlController],
 })
 export class ControlModule {}

@@ -1,4 +1,8 @@
-import type { CameraDriver, CameraSettings } from '../../src/camera/camera-driver.interface';
+import type {
+  CameraCapabilities,
+  CameraDriver,
+  CameraSettings,
+} from '../../src/camera/camera-driver.interface';
 
 type Step = { kind: 'frame'; jpeg: Buffer } | { kind: 'fail'; error: Error } | { kind: 'end' };
 
@@ -16,8 +20,19 @@ export class FakeCameraDriver implements CameraDriver {
   readonly settingsSeen: CameraSettings[] = [];
   /** Milliseconds the "device" takes to release in finally, to widen start/stop races. */
   releaseDelayMs = 0;
+  capabilitiesValue: CameraCapabilities = {
+    sizes: { kind: 'range', width: { min: 16, max: 4096 }, height: { min: 16, max: 4096 } },
+    framerate: { min: 0.1, max: 120 },
+    quality: { min: 1, max: 100 },
+    rotations: [0, 90, 180, 270],
+    flips: true,
+  };
   private steps: Step[] = [];
   private wake: (() => void) | undefined;
+
+  async capabilities(): Promise<CameraCapabilities> {
+    return Promise.resolve(this.capabilitiesValue);
+  }
 
   push(jpeg: Buffer): void {
     this.enqueue({ kind: 'frame', jpeg });

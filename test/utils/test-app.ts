@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 
 export interface TestApp {
   readonly app: NestExpressApplication;
@@ -23,9 +23,7 @@ export async function startApp(
     imports: [AppModule.forRoot({ env: { HOST: '127.0.0.1', PORT: '0', ...env }, envFile: false })],
   });
   const moduleRef = await customize(builder).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({
-    forceCloseConnections: true,
-  });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS);
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -37,4 +35,30 @@ export async function getJson<T = Record<string, unknown>>(
 ): Promise<{ status: number; body: T }> {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as T };
+}
+
+export interface JsonReply<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** Sends `body` (JSON-encoded unless it is already a string) and parses the JSON answer. */
+export async function sendJson<T = Record<string, unknown>>(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonReply<T>> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (text ? JSON.parse(text) : {}) as T,
+  };
 }

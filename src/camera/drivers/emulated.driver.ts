@@ -1,31 +1,33 @@
-import type Sharp from 'sharp';
-import type { CameraDriver, CameraSettings } from '../camera-driver.interface';
+import type { CameraCapabilities, CameraDriver, CameraSettings } from '../camera-driver.interface';
+import { ROTATIONS } from '../camera-driver.interface';
+import { loadSharp } from '../../common/sharp-loader';
 import { epochMs } from '../clock';
 import { EmulatedScene } from './emulated-scene';
 import { FramePacer } from './frame-pacer';
 
-let sharpModule: typeof Sharp | undefined;
-
-/** libvips costs ~20 MB of memory: load it only when this driver actually runs. */
-async function loadSharp(): Promise<typeof Sharp> {
-  if (sharpModule === undefined) {
-    sharpModule = (await import('sharp')).default;
-    // One frame at a time is encoded, so more libvips threads would only add contention, and the
-    // operation cache would only hold on to memory for pictures never encoded twice.
-    sharpModule.concurrency(1);
-    sharpModule.cache(false);
-  }
-  return sharpModule;
-}
+const CAPABILITIES: CameraCapabilities = {
+  sizes: { kind: 'range', width: { min: 16, max: 3840 }, height: { min: 16, max: 2160 } },
+  framerate: { min: 0.1, max: 60 },
+  quality: { min: 1, max: 100 },
+  rotations: ROTATIONS,
+  flips: true,
+};
 
 /**
  * A camera that needs no hardware: it renders a live test picture and JPEG-encodes it with
  * libvips. Encoding runs on libuv's thread pool, so the event loop stays free for viewers.
  */
 export class EmulatedDriver implements CameraDriver {
-  readonly name = 'emulated' as const;
+  readonly name = 'emulated';
   /** Counts across restarts, so the number on screen never jumps back. */
   private frameNumber = 0;
+
+  /** `clock` is the time shown in the picture (tests freeze it to compare frames). */
+  constructor(private readonly clock: () => number = epochMs) {}
+
+  async capabilities(): Promise<CameraCapabilities> {
+    return Promise.resolve(CAPABILITIES);
+  }
 
   async *frames(settings: CameraSettings, signal: AbortSignal): AsyncGenerator<Buffer> {
     const sharp = await loadSharp();
@@ -33,10 +35,14 @@ export class EmulatedDriver implements CameraDriver {
     const pacer = new FramePacer(settings.framerate);
     while (!signal.aborted) {
       this.frameNumber += 1;
-      const pixels = scene.render(this.frameNumber, epochMs(), settings.framerate);
+      const pixels = scene.render(this.frameNumber, this.clock(), settings.framerate);
       const jpeg = await sharp(pixels, {
         raw: { width: settings.width, height: settings.height, channels: 3 },
       })
+        // libvips mirrors before it rotates: flips apply to the camera image, as documented.
+        .flip(settings.vflip)
+        .flop(settings.hflip)
+        .rotate(settings.rotation)
         .jpeg({ quality: settings.quality })
         .toBuffer();
       if (signal.aborted) return;

@@ -10,7 +10,15 @@ describe(ImagesDriver.name, () => {
     const abort = new AbortController();
     const seen: Buffer[] = [];
     for await (const jpeg of new ImagesDriver(folder).frames(
-      { width: 640, height: 480, framerate: 100, quality: 80 },
+      {
+        width: 640,
+        height: 480,
+        framerate: 100,
+        quality: 80,
+        rotation: 0,
+        hflip: false,
+        vflip: false,
+      },
       abort.signal,
     )) {
       seen.push(jpeg);

@@ -1,6 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CameraDriver, CameraSettings } from '../camera-driver.interface';
+import type {
+  CameraCapabilities,
+  CameraDriver,
+  CameraSettings,
+  CaptureMode,
+} from '../camera-driver.interface';
 import { readJpegDimensions } from '../jpeg/jpeg-dimensions';
 import { FramePacer } from './frame-pacer';
 
@@ -33,9 +38,25 @@ export async function loadJpegFolder(folder: string): Promise<Buffer[]> {
  * camera of the original Flask article. The files are sent as they are, whatever their size.
  */
 export class ImagesDriver implements CameraDriver {
-  readonly name = 'images' as const;
+  readonly name = 'images';
 
   constructor(private readonly folder: string) {}
+
+  /** The files are sent as they are: their own sizes are the only modes, quality and orientation fixed. */
+  async capabilities(): Promise<CameraCapabilities> {
+    const modes = new Map<string, CaptureMode>();
+    for (const jpeg of await loadJpegFolder(this.folder)) {
+      const size = readJpegDimensions(jpeg);
+      if (size) modes.set(`${size.width}x${size.height}`, size);
+    }
+    return {
+      sizes: { kind: 'modes', modes: [...modes.values()] },
+      framerate: { min: 0.1, max: 120 },
+      quality: null,
+      rotations: [0],
+      flips: false,
+    };
+  }
 
   async *frames(settings: CameraSettings, signal: AbortSignal): AsyncGenerator<Buffer> {
     const images = await loadJpegFolder(this.folder);

@@ -1,9 +1,10 @@
 import { Type } from 'class-transformer';
-import { IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { IsNumber, Max, Min } from 'class-validator';
+import { OptionalField } from '../../common/validation/optional-field';
 
 export class VideoFeedQueryDto {
   /** Caps the frame rate for this one viewer, for slow links. */
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsNumber(
     { allowNaN: false, allowInfinity: false },

@@ -1,0 +1,16 @@
+/**
+ * An expected failure with a meaning for API callers. Services throw these without knowing about
+ * HTTP; DomainErrorFilter turns them into a JSON answer with `status` and the extra `details`.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

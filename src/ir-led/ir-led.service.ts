@@ -1,0 +1,257 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { FrameProducerService } from '../camera/frame-producer.service';
+import { SerialQueue } from '../common/serial-queue';
+import { IrLedConfig } from '../config/app-config';
+import { SettingsStore } from '../persistence/settings-store.service';
+import { IrAutoSwitch } from './auto-switch';
+import { IrLedUnavailableError } from './errors/ir-led-unavailable.error';
+import type { GpioClass, GpioPin } from './gpio.interface';
+import { GPIO_CLASS, IR_LED_MODES, type IrLedMode } from './ir-led.constants';
+import { meanLuminance } from './scene-brightness';
+import { resolveSysfsGpio } from './sysfs-gpio-number';
+
+export interface IrLedState {
+  readonly available: boolean;
+  readonly on: boolean;
+  readonly mode: IrLedMode;
+  /** BCM pin number, as configured. */
+  readonly gpio: number | null;
+  /** The sysfs number actually used. */
+  readonly sysfsGpio: number | null;
+  readonly activeLow: boolean;
+  readonly driver: string;
+  /** Why the LEDs cannot be used, when they cannot. */
+  readonly reason: string | null;
+  /** Auto mode: the scene's last measured mean luminance (0–255) and the current thresholds. */
+  readonly auto: {
+    readonly luminance: number | null;
+    readonly onBelow: number;
+    readonly offAbove: number;
+  };
+}
+
+const SECTION = 'irLed';
+
+/**
+ * The infrared night-vision LEDs on a GPIO pin.
+ *
+ * Modes: on, off, or auto, where the LEDs follow the scene's brightness while the camera runs.
+ * The pin is written only when its state changes, every change is logged, and at shutdown the
+ * LEDs are switched off and the pin is released. Without a usable pin the rest of camfeed runs
+ * normally and changes are refused with the reason.
+ */
+@Injectable()
+export class IrLedService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(IrLedService.name);
+  private readonly autoSwitch: IrAutoSwitch;
+  private pin: GpioPin | undefined;
+  private sysfsGpio: number | null = null;
+  private unavailableReason: string | null = null;
+  private mode: IrLedMode = 'off';
+  private on = false;
+  private autoTimer: NodeJS.Timeout | undefined;
+  private measuring = false;
+  private luminance: number | null = null;
+  /** Auto mode switched the LEDs off because the camera stopped: restore them when it restarts. */
+  private resumeOnAtStart = false;
+  private readonly writes = new SerialQueue();
+
+  constructor(
+    @Inject(GPIO_CLASS) private readonly Gpio: GpioClass,
+    private readonly config: IrLedConfig,
+    private readonly store: SettingsStore,
+    private readonly producer: FrameProducerService,
+  ) {
+    this.autoSwitch = new IrAutoSwitch(config.auto);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.mode = await this.readSavedMode();
+    this.pin = await this.openPin();
+    if (this.pin === undefined) {
+      this.logger.log(`IR LEDs unavailable: ${this.unavailableReason}`);
+      return;
+    }
+    const where =
+      this.config.bcmGpio !== undefined
+        ? `BCM GPIO ${this.config.bcmGpio} (sysfs ${this.sysfsGpio})`
+        : `sysfs GPIO ${this.sysfsGpio}`;
+    this.logger.log(
+      `IR LEDs on ${where}, active-${this.config.activeLow ? 'low' : 'high'}, ${this.config.driver} driver, mode ${this.mode}`,
+    );
+    await this.applyMode();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopAuto();
+    const pin = this.pin;
+    if (pin === undefined) return;
+    try {
+      await this.switchTo(false, 'shutdown');
+    } catch (error) {
+      this.logger.warn(`Could not switch the IR LEDs off at shutdown: ${(error as Error).message}`);
+    }
+    await this.writes.run(async () => Promise.resolve());
+    pin.unexport();
+    this.pin = undefined;
+  }
+
+  state(): IrLedState {
+    return {
+      available: this.pin !== undefined,
+      on: this.on,
+      mode: this.mode,
+      gpio: this.config.bcmGpio ?? null,
+      sysfsGpio: this.sysfsGpio,
+      activeLow: this.config.activeLow,
+      driver: this.config.driver,
+      reason: this.unavailableReason,
+      auto: {
+        luminance: this.luminance === null ? null : Math.round(this.luminance * 10) / 10,
+        onBelow: this.config.auto.onBelow,
+        offAbove: Math.round(this.autoSwitch.offThreshold * 10) / 10,
+      },
+    };
+  }
+
+  /** Sets the mode, saves it, and applies it; refused (nothing changes) without a usable pin. */
+  async setMode(mode: IrLedMode): Promise<IrLedState> {
+    if (this.pin === undefined)
+      throw new IrLedUnavailableError(this.unavailableReason ?? 'no GPIO pin');
+    await this.store.write(SECTION, { mode });
+    if (mode !== this.mode) this.logger.log(`IR LED mode ${this.mode} -> ${mode}`);
+    this.mode = mode;
+    await this.applyMode();
+    return this.state();
+  }
+
+  async setOn(on: boolean): Promise<IrLedState> {
+    return this.setMode(on ? 'on' : 'off');
+  }
+
+  /** Flips the LEDs and leaves them in that manual mode. */
+  async toggle(): Promise<IrLedState> {
+    return this.setMode(this.on ? 'off' : 'on');
+  }
+
+  private async applyMode(): Promise<void> {
+    if (this.mode === 'auto') {
+      this.startAuto();
+      return;
+    }
+    this.stopAuto();
+    await this.switchTo(this.mode === 'on', `mode ${this.mode}`);
+  }
+
+  private startAuto(): void {
+    if (this.autoTimer !== undefined) return;
+    this.autoSwitch.reset();
+    if (this.on) this.autoSwitch.ledsSwitchedOn();
+    this.autoTimer = setInterval(() => void this.autoTick(), this.config.auto.intervalMs);
+    this.autoTimer.unref();
+  }
+
+  private stopAuto(): void {
+    if (this.autoTimer === undefined) return;
+    clearInterval(this.autoTimer);
+    this.autoTimer = undefined;
+    this.resumeOnAtStart = false;
+    this.luminance = null;
+  }
+
+  /** One auto-mode step: only while the camera runs, and never two measurements at once. */
+  private async autoTick(): Promise<void> {
+    if (this.measuring || this.mode !== 'auto') return;
+    this.measuring = true;
+    try {
+      if (!this.producer.isRunning) {
+        this.luminance = null;
+        if (this.on) {
+          this.resumeOnAtStart = true;
+          await this.switchTo(false, 'auto: camera stopped');
+        }
+        return;
+      }
+      if (this.resumeOnAtStart) {
+        this.resumeOnAtStart = false;
+        this.autoSwitch.ledsSwitchedOn();
+        await this.switchTo(true, 'auto: camera started, the scene was dark');
+      }
+      const frame = this.producer.latestFrame;
+      if (frame === undefined) return;
+      const luminance = await meanLuminance(frame.jpeg);
+      if (this.mode !== 'auto') return;
+      this.luminance = luminance;
+      const wanted = this.autoSwitch.update(luminance, Date.now(), this.on);
+      if (wanted !== undefined) {
+        await this.switchTo(
+          wanted,
+          `auto: scene luminance ${luminance.toFixed(0)} ${wanted ? '<' : '>'} ${wanted ? this.config.auto.onBelow : 'threshold'}`,
+        );
+      }
+    } catch (error) {
+      this.logger.warn(`IR auto mode step failed: ${(error as Error).message}`);
+    } finally {
+      this.measuring = false;
+    }
+  }
+
+  /** Writes the pin only when the state changes, one write at a time. */
+  private async switchTo(on: boolean, reason: string): Promise<void> {
+    return this.writes.run(async () => {
+      const pin = this.pin;
+      if (pin === undefined || on === this.on) return;
+      const level = on !== this.config.activeLow ? 1 : 0;
+      try {
+        await pin.write(level);
+      } catch (error) {
+        throw new IrLedUnavailableError(
+          `writing GPIO ${this.sysfsGpio} failed: ${(error as Error).message}`,
+        );
+      }
+      this.logger.log(`IR LED ${this.on ? 'on' : 'off'} -> ${on ? 'on' : 'off'} (${reason})`);
+      this.on = on;
+    });
+  }
+
+  private async openPin(): Promise<GpioPin | undefined> {
+    const { bcmGpio, sysfsGpio, driver, activeLow, sysfsRoot } = this.config;
+    if (bcmGpio === undefined && sysfsGpio === undefined) {
+      this.unavailableReason = 'IR_LED_GPIO is not set';
+      return undefined;
+    }
+    if (!this.Gpio.accessible) {
+      this.unavailableReason =
+        'GPIO is not accessible here: not a Raspberry Pi, onoff is not installed, or the user is not in the gpio group';
+      return undefined;
+    }
+    try {
+      this.sysfsGpio =
+        sysfsGpio ??
+        (driver === 'simulated'
+          ? (bcmGpio as number)
+          : (await resolveSysfsGpio(bcmGpio as number, sysfsRoot)).number);
+      // Exported straight into the "off" level, so the LEDs never flash on at start.
+      return new this.Gpio(this.sysfsGpio, activeLow ? 'high' : 'low');
+    } catch (error) {
+      this.unavailableReason = `cannot open the GPIO pin: ${(error as Error).message}`;
+      return undefined;
+    }
+  }
+
+  private async readSavedMode(): Promise<IrLedMode> {
+    const saved = (await this.store.read(SECTION)) as { mode?: unknown } | undefined;
+    const mode = saved?.mode;
+    if (mode === undefined) return 'off';
+    if (typeof mode === 'string' && (IR_LED_MODES as readonly string[]).includes(mode))
+      return mode as IrLedMode;
+    this.logger.warn(`Saved IR LED mode ${JSON.stringify(mode)} is invalid: using off`);
+    return 'off';
+  }
+}

@@ -1,0 +1,97 @@
+import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file';
+import { SettingsNotSavedError } from './errors/settings-not-saved.error';
+import { SettingsStore } from './settings-store.service';
+
+const tempDir = async (): Promise<string> => mkdtemp(join(tmpdir(), 'camfeed-store-'));
+
+describe(writeFileAtomic.name, () => {
+  it('replaces the file and leaves no temporary files behind', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'settings.json');
+    await writeFileAtomic(path, 'first');
+    await writeFileAtomic(path, 'second');
+    expect(await readFile(path, 'utf8')).toBe('second');
+    expect(await readdir(dir)).toEqual(['settings.json']);
+  });
+
+  it('creates missing folders', async () => {
+    const path = join(await tempDir(), 'a', 'b', 'settings.json');
+    await writeFileAtomic(path, '{}');
+    expect(await readFile(path, 'utf8')).toBe('{}');
+  });
+
+  it('keeps the old file and cleans up when writing fails', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'settings.json');
+    await writeFileAtomic(path, 'old');
+    // A directory where the file should be makes the rename fail after the temp file was written.
+    const blocked = join(dir, 'blocked');
+    await writeFileAtomic(join(blocked, 'x'), 'x');
+    await expect(writeFileAtomic(blocked, 'new')).rejects.toThrow();
+    expect(await readFile(path, 'utf8')).toBe('old');
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe(SettingsStore.name, () => {
+  it('reads nothing on a first run', async () => {
+    const store = new SettingsStore({ dataDir: await tempDir() });
+    expect(await store.read('camera')).toBeUndefined();
+  });
+
+  it('writes sections into one versioned JSON document and reads them back', async () => {
+    const dataDir = await tempDir();
+    const store = new SettingsStore({ dataDir });
+    await store.write('camera', { width: 1280 });
+    await store.write('irLed', { mode: 'auto' });
+    const onDisk = JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')) as unknown;
+    expect(onDisk).toEqual({ version: 1, camera: { width: 1280 }, irLed: { mode: 'auto' } });
+    const reopened = new SettingsStore({ dataDir });
+    expect(await reopened.read('irLed')).toEqual({ mode: 'auto' });
+  });
+
+  it('applies concurrent writes one after another, none lost', async () => {
+    const dataDir = await tempDir();
+    const store = new SettingsStore({ dataDir });
+    await Promise.all(Array.from({ length: 20 }, async (_, i) => store.write(`section${i}`, i)));
+    const onDisk = JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    for (let i = 0; i < 20; i++) expect(onDisk[`section${i}`]).toBe(i);
+  });
+
+  it.each([
+    ['not JSON', '{"camera": {"width": 12'],
+    ['not an object', '[1, 2, 3]'],
+    ['empty', ''],
+  ])('treats a corrupt file (%s) as empty instead of failing', async (_, content) => {
+    const dataDir = await tempDir();
+    await writeFile(join(dataDir, 'settings.json'), content);
+    const store = new SettingsStore({ dataDir });
+    expect(await store.read('camera')).toBeUndefined();
+    await store.write('camera', { width: 800 });
+    expect(await new SettingsStore({ dataDir }).read('camera')).toEqual({ width: 800 });
+  });
+
+  it('reports a failed write as SettingsNotSavedError and keeps what it had', async () => {
+    if (process.getuid?.() === 0) {
+      // root ignores permissions; make the data dir path a file instead.
+      const file = join(await tempDir(), 'not-a-dir');
+      await writeFile(file, '');
+      const store = new SettingsStore({ dataDir: file });
+      await expect(store.write('camera', { width: 1 })).rejects.toThrow(SettingsNotSavedError);
+      return;
+    }
+    const dataDir = await tempDir();
+    const store = new SettingsStore({ dataDir });
+    await store.write('camera', { width: 640 });
+    await chmod(dataDir, 0o500);
+    await expect(store.write('camera', { width: 1 })).rejects.toThrow(SettingsNotSavedError);
+    await chmod(dataDir, 0o700);
+    expect(await store.read('camera')).toEqual({ width: 640 });
+  });
+});

@@ -1,0 +1,80 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { StorageConfig } from '../config/app-config';
+import { SerialQueue } from '../common/serial-queue';
+import { writeFileAtomic } from './atomic-file';
+import { SettingsNotSavedError } from './errors/settings-not-saved.error';
+
+type Document = Record<string, unknown>;
+
+const FILE_NAME = 'settings.json';
+const FORMAT_VERSION = 1;
+
+/**
+ * The settings that survive a restart, kept in DATA_DIR/settings.json, one section per owner
+ * ("camera", "irLed"). Each owner validates its own section when it reads it.
+ *
+ * A missing file is a first run; a corrupt or unreadable one is reported and ignored, never
+ * fatal. Writes are atomic and applied one at a time, in the order they were asked for.
+ */
+@Injectable()
+export class SettingsStore {
+  private readonly logger = new Logger(SettingsStore.name);
+  readonly path: string;
+  private document: Promise<Document> | undefined;
+  private readonly writes = new SerialQueue();
+
+  constructor(config: StorageConfig) {
+    this.path = resolve(join(config.dataDir, FILE_NAME));
+  }
+
+  /** The saved value of `section`, or undefined if nothing (valid) was saved. */
+  async read(section: string): Promise<unknown> {
+    this.document ??= this.load();
+    return (await this.document)[section];
+  }
+
+  /** Saves `value` as `section`; rejects if it could not be written (the old file then stays). */
+  async write(section: string, value: unknown): Promise<void> {
+    this.document ??= this.load();
+    return this.writes.run(async () => {
+      const current = await this.document;
+      const next: Document = { ...current, version: FORMAT_VERSION, [section]: value };
+      try {
+        await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+      } catch (error) {
+        throw new SettingsNotSavedError(this.path, error);
+      }
+      this.document = Promise.resolve(next);
+    });
+  }
+
+  private async load(): Promise<Document> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.logger.log(`No saved settings at ${this.path} yet: using the configured defaults`);
+      } else {
+        this.logger.warn(
+          `Cannot read saved settings ${this.path} (${(error as Error).message}): using the configured defaults`,
+        );
+      }
+      return {};
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new Error('not a JSON object');
+      }
+      return parsed as Document;
+    } catch (error) {
+      this.logger.warn(
+        `Saved settings ${this.path} are corrupt (${(error as Error).message}): using the configured defaults`,
+      );
+      return {};
+    }
+  }
+}
