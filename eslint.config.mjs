@@ -3,6 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import promise from 'eslint-plugin-promise';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'eslint.config.mjs'] },
@@ -38,6 +39,18 @@ export default tseslint.config(
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': ['error', { allow: ['error'] }],
+    },
+  },
+  {
+    // The page's own script: plain browser JavaScript, no build step, no type information.
+    files: ['src/web/public/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
+    rules: {
+      '@typescript-eslint/promise-function-async': 'off',
+      '@typescript-eslint/no-floating-promises': 'off',
+      'promise/always-return': 'off',
+      'promise/catch-or-return': 'off',
     },
   },
   {

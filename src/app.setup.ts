@@ -1,6 +1,7 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { join } from 'node:path';
 import { jsonBodyParser } from './common/middleware/json-body';
 
 /** Options for NestFactory.create, shared by main.ts and the apps e2e tests build. */
@@ -15,6 +16,12 @@ export const APP_OPTIONS: NestApplicationOptions = {
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
   app.use(...jsonBodyParser());
+  // The page's script and stylesheet; the page itself is served by WebController.
+  app.useStaticAssets(join(__dirname, 'web', 'public', 'assets'), {
+    prefix: '/assets/',
+    index: false,
+    maxAge: '10m',
+  });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,0 +1,369 @@
+'use strict';
+// camfeed page: live view, status, camera settings and IR LEDs. No framework, no build step.
+// Everything here goes through the public REST API, so it shows exactly what the API answers.
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const TOKEN_KEY = 'camfeed.apiToken';
+  const PRESETS = [
+    [320, 240],
+    [640, 480],
+    [800, 600],
+    [1024, 768],
+    [1280, 720],
+    [1280, 960],
+    [1600, 1200],
+    [1920, 1080],
+  ];
+  const STATUS_EVERY_MS = 2000;
+
+  let capabilities = null;
+  let settings = null;
+
+  // ---------------------------------------------------------------- messages
+
+  const alertBox = $('alert');
+  let alertTimer;
+
+  function showMessage(text, { ok = false, details = [] } = {}) {
+    clearTimeout(alertTimer);
+    alertBox.className = ok ? 'alert ok' : 'alert';
+    alertBox.textContent = text;
+    if (details.length > 0) {
+      const list = document.createElement('ul');
+      for (const detail of details) {
+        const item = document.createElement('li');
+        item.textContent = detail;
+        list.append(item);
+      }
+      alertBox.append(list);
+    }
+    alertBox.hidden = false;
+    if (ok) alertTimer = setTimeout(() => (alertBox.hidden = true), 4000);
+  }
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      const messages = [body && body.message].flat().filter(Boolean);
+      super(messages.length === 1 ? messages[0] : `Request failed (${status})`);
+      this.status = status;
+      this.details = messages.length > 1 ? messages : [];
+    }
+  }
+
+  function showError(error) {
+    if (error instanceof ApiError && error.status === 401) {
+      $('token-panel').open = true;
+      $('token').focus();
+      showMessage(`${error.message}. Enter the server's API token below.`);
+      return;
+    }
+    showMessage(error.message, { details: error.details || [] });
+  }
+
+  async function api(method, path, body) {
+    const headers = { accept: 'application/json' };
+    const token = localStorage.getItem(TOKEN_KEY);
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, { message: 'The server cannot be reached' });
+    }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }
+
+  // ---------------------------------------------------------------- live view
+
+  const img = $('live');
+  const note = $('stream-note');
+  let retryMs = 1000;
+  let retryTimer;
+  let connection = 0;
+
+  function setNote(text) {
+    note.textContent = text || '';
+    note.hidden = !text;
+  }
+
+  // The r parameter only makes each connection a new URL, so the browser cannot reuse a cached
+  // image of a stream that already ended.
+  function startStream() {
+    clearTimeout(retryTimer);
+    connection += 1;
+    img.src = `/video_feed?r=${connection}`;
+  }
+
+  function stopStream() {
+    clearTimeout(retryTimer);
+    img.removeAttribute('src');
+  }
+
+  // A stream that breaks is never retried by the browser itself: reconnect, with backoff.
+  function scheduleReconnect(reason) {
+    if (document.hidden) return;
+    setNote(`${reason} Reconnecting in ${Math.round(retryMs / 1000)} s…`);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(startStream, retryMs);
+    retryMs = Math.min(retryMs * 2, 15000);
+  }
+
+  img.addEventListener('error', () => {
+    if (img.getAttribute('src')) scheduleReconnect('The stream was interrupted.');
+  });
+  img.addEventListener('load', () => {
+    retryMs = 1000;
+    setNote('');
+  });
+
+  // An <img> never lets go of its stream by itself: release it while the page is hidden.
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) {
+      stopStream();
+    } else {
+      startStream();
+      refreshStatus();
+    }
+  });
+
+  $('fullscreen').addEventListener('click', () => {
+    const frame = $('frame');
+    const request = frame.requestFullscreen || frame.webkitRequestFullscreen;
+    if (document.fullscreenElement) {
+      document.exitFullscreen();
+    } else if (request) {
+      request.call(frame).catch(() => showMessage('Fullscreen is not allowed here'));
+    } else {
+      // iOS Safari has no element fullscreen: open the stream on its own instead.
+      window.open(img.src, '_blank');
+    }
+  });
+
+  // ---------------------------------------------------------------- status
+
+  const pill = $('state-pill');
+
+  function renderStatus(status) {
+    pill.textContent = status.state;
+    pill.className = `pill ${status.lastError && status.state === 'retrying' ? 'error' : status.state}`;
+    $('st-state').textContent = `${status.state} (${status.driver})`;
+    $('st-fps').textContent = status.running ? `${status.measuredFps} fps` : '—';
+    $('st-clients').textContent = String(status.clients);
+    const size = status.frameSize || status.settings;
+    $('st-size').textContent = `${size.width}×${size.height}`;
+    $('st-error').textContent = status.lastError
+      ? `${status.lastError} (${new Date(status.lastErrorAt).toLocaleTimeString()})`
+      : 'none';
+    if (status.state === 'retrying' && status.lastError)
+      setNote(`Camera problem: ${status.lastError}`);
+  }
+
+  async function refreshStatus() {
+    if (document.hidden) return;
+    try {
+      renderStatus(await api('GET', '/camera/status'));
+    } catch (error) {
+      pill.textContent = 'offline';
+      pill.className = 'pill error';
+      $('st-state').textContent = error.message;
+    }
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  const form = $('settings');
+
+  function sizeAllowed(width, height) {
+    const sizes = capabilities.sizes;
+    if (sizes.kind === 'modes')
+      return sizes.modes.some((m) => m.width === width && m.height === height);
+    return (
+      width >= sizes.width.min &&
+      width <= sizes.width.max &&
+      height >= sizes.height.min &&
+      height <= sizes.height.max
+    );
+  }
+
+  function option(select, value, label) {
+    const element = document.createElement('option');
+    element.value = value;
+    element.textContent = label;
+    select.append(element);
+  }
+
+  function renderForm() {
+    const preset = $('preset');
+    preset.textContent = '';
+    const sizes =
+      capabilities.sizes.kind === 'modes'
+        ? capabilities.sizes.modes.map((m) => [m.width, m.height])
+        : PRESETS.filter(([w, h]) => sizeAllowed(w, h));
+    const current = `${settings.width}x${settings.height}`;
+    if (!sizes.some(([w, h]) => `${w}x${h}` === current))
+      sizes.push([settings.width, settings.height]);
+    sizes.sort((a, b) => a[0] * a[1] - b[0] * b[1]);
+    for (const [w, h] of sizes) option(preset, `${w}x${h}`, `${w} × ${h}`);
+    if (capabilities.sizes.kind === 'range') option(preset, 'custom', 'Custom…');
+    preset.value = current;
+    $('custom-size').hidden = true;
+    $('width').value = settings.width;
+    $('height').value = settings.height;
+
+    $('framerate').value = settings.framerate;
+    $('framerate').min = capabilities.framerate.min;
+    $('framerate').max = capabilities.framerate.max;
+
+    const quality = $('quality');
+    quality.value = settings.quality;
+    quality.disabled = capabilities.quality === null;
+    $('quality-value').textContent =
+      capabilities.quality === null ? 'fixed by the camera' : settings.quality;
+
+    const rotation = $('rotation');
+    rotation.textContent = '';
+    for (const degrees of capabilities.rotations) option(rotation, degrees, `${degrees}°`);
+    rotation.value = settings.rotation;
+    for (const flip of ['hflip', 'vflip']) {
+      $(flip).checked = settings[flip];
+      $(flip).disabled = !capabilities.flips;
+    }
+  }
+
+  $('preset').addEventListener('change', (event) => {
+    $('custom-size').hidden = event.target.value !== 'custom';
+  });
+  $('quality').addEventListener('input', (event) => {
+    $('quality-value').textContent = event.target.value;
+  });
+
+  /** Only the fields that differ from the current settings: the API takes partial updates. */
+  function changedFields() {
+    const wanted = {};
+    const preset = $('preset').value;
+    const [width, height] =
+      preset === 'custom'
+        ? [Number($('width').value), Number($('height').value)]
+        : preset.split('x').map(Number);
+    if (width !== settings.width) wanted.width = width;
+    if (height !== settings.height) wanted.height = height;
+    const framerate = Number($('framerate').value);
+    if ($('framerate').value !== '' && framerate !== settings.framerate)
+      wanted.framerate = framerate;
+    if ($('framerate').value === '') wanted.framerate = null;
+    if (!$('quality').disabled && Number($('quality').value) !== settings.quality)
+      wanted.quality = Number($('quality').value);
+    const rotation = Number($('rotation').value);
+    if (rotation !== settings.rotation) wanted.rotation = rotation;
+    for (const flip of ['hflip', 'vflip'])
+      if ($(flip).checked !== settings[flip]) wanted[flip] = $(flip).checked;
+    return wanted;
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const changes = changedFields();
+    if (Object.keys(changes).length === 0) {
+      showMessage('Nothing to change', { ok: true });
+      return;
+    }
+    const button = $('apply');
+    button.disabled = true;
+    try {
+      settings = await api('POST', '/camera/settings', changes);
+      renderForm();
+      showMessage(
+        `Applied: ${settings.width} × ${settings.height}, ${settings.framerate} fps` +
+          (settings.rotation ? `, rotated ${settings.rotation}°` : ''),
+        { ok: true },
+      );
+      refreshStatus();
+    } catch (error) {
+      showError(error);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  async function loadSettings() {
+    try {
+      [capabilities, settings] = await Promise.all([
+        api('GET', '/camera/capabilities'),
+        api('GET', '/camera/settings'),
+      ]);
+      renderForm();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  // ---------------------------------------------------------------- IR LEDs
+
+  function renderIr(state) {
+    const text = $('ir-state');
+    const buttons = document.querySelectorAll('[data-ir-mode], #ir-toggle');
+    if (!state.available) {
+      text.textContent = `Unavailable: ${state.reason}`;
+      buttons.forEach((button) => (button.disabled = true));
+      return;
+    }
+    buttons.forEach((button) => (button.disabled = false));
+    let description = `LEDs ${state.on ? 'on' : 'off'} · mode ${state.mode}`;
+    if (state.mode === 'auto' && state.auto.luminance !== null) {
+      description += ` · scene brightness ${state.auto.luminance} (on below ${state.auto.onBelow}, off above ${state.auto.offAbove})`;
+    }
+    text.textContent = description;
+    document.querySelectorAll('[data-ir-mode]').forEach((button) => {
+      button.setAttribute('aria-pressed', String(button.dataset.irMode === state.mode));
+    });
+  }
+
+  async function irCall(method, path, body) {
+    try {
+      renderIr(await api(method, path, body));
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  document.querySelectorAll('[data-ir-mode]').forEach((button) => {
+    button.addEventListener('click', () =>
+      irCall('PUT', '/ir-led', { mode: button.dataset.irMode }),
+    );
+  });
+  $('ir-toggle').addEventListener('click', () => irCall('POST', '/ir-led/toggle'));
+
+  async function refreshIr() {
+    if (document.hidden) return;
+    try {
+      renderIr(await api('GET', '/ir-led'));
+    } catch {
+      // The status panel already says the server is unreachable.
+    }
+  }
+
+  // ---------------------------------------------------------------- token
+
+  $('token').value = localStorage.getItem(TOKEN_KEY) || '';
+  $('token-save').addEventListener('click', () => {
+    const token = $('token').value.trim();
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
+    showMessage(token ? 'Token saved in this browser' : 'Token removed', { ok: true });
+  });
+
+  // ---------------------------------------------------------------- start
+
+  loadSettings();
+  refreshStatus();
+  refreshIr();
+  setInterval(refreshStatus, STATUS_EVERY_MS);
+  setInterval(refreshIr, STATUS_EVERY_MS * 2);
+})();
