@@ -14,7 +14,10 @@ describe('configuration from the environment', () => {
 
   it.each([
     [{ CAMERA_WIDTH: 'abc' }, 'CAMERA_WIDTH must be an integer from 16 to 8192 (got "abc")'],
-    [{ CAMERA: 'webcam' }, 'CAMERA must be one of: emulated, images (got "webcam")'],
+    [
+      { CAMERA: 'webcam' },
+      'CAMERA must be one of: emulated, images, ffmpeg, pi, mjpeg (got "webcam")',
+    ],
     [{ CAMERA_FRAMERATE: '500' }, 'CAMERA_FRAMERATE must be a number from 0.1 to 120 (got "500")'],
     [{ CAMERA: 'images' }, 'CAMERA_SOURCE must be set'],
     [{ PORT: 'eighty' }, 'PORT must be an integer from 0 to 65535 (got "eighty")'],

@@ -23,6 +23,7 @@ const config: CameraConfig = {
     vflip: false,
   },
   idleTimeoutMs: 1000,
+  stallTimeoutMs: 10_000,
 };
 
 describe(CameraSettingsService.name, () => {

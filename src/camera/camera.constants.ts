@@ -2,5 +2,5 @@
 export const CAMERA_DRIVER = Symbol('CAMERA_DRIVER');
 
 /** Every value `CAMERA` accepts. The names are part of the public config contract. */
-export const CAMERA_DRIVER_NAMES = ['emulated', 'images'] as const;
+export const CAMERA_DRIVER_NAMES = ['emulated', 'images', 'ffmpeg', 'pi', 'mjpeg'] as const;
 export type CameraDriverName = (typeof CAMERA_DRIVER_NAMES)[number];

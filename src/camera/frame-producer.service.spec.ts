@@ -3,6 +3,7 @@ import { solidJpeg } from '../../test/utils/jpeg-fixtures';
 import { delay, waitFor } from '../../test/utils/wait-for';
 import type { CameraConfig } from '../config/app-config';
 import { FrameProducerService } from './frame-producer.service';
+import { isPlaceholder } from './placeholder-frame';
 
 describe(FrameProducerService.name, () => {
   let driver: FakeCameraDriver;
@@ -20,6 +21,7 @@ describe(FrameProducerService.name, () => {
       vflip: false,
     },
     idleTimeoutMs: 200,
+    stallTimeoutMs: 10_000,
   };
 
   beforeAll(async () => {
@@ -160,6 +162,51 @@ describe(FrameProducerService.name, () => {
     const frame = await sut.snapshot(100);
     expect(frame).toBeUndefined();
     expect(sut.consumerCount).toBe(0);
+  });
+
+  it('restarts a driver that stalls, and says so', async () => {
+    const stalling = new FrameProducerService(driver, { ...config, stallTimeoutMs: 300 });
+    try {
+      const waiter = stalling.subscribe();
+      driver.push(jpeg);
+      await waiter.next();
+      // No more frames: the watchdog aborts the run, the driver releases and is started again.
+      await waitFor(() => driver.starts === 2, 'a restart after the stall', 3000);
+      expect(driver.stops).toBe(1);
+      expect(stalling.status().lastError).toMatch(/^no frame from the camera for 0\.3 s$/);
+      waiter.close();
+    } finally {
+      await stalling.onModuleDestroy();
+    }
+  });
+
+  it('shows viewers a "no signal" frame at the stream size while the camera is down, then live frames again', async () => {
+    const waiter = sut.subscribe();
+    driver.push(jpeg);
+    expect((await waiter.next()).live).toBe(true);
+    driver.fail('the webcam was unplugged');
+    const placeholder = await waiter.next();
+    expect(placeholder.live).toBe(false);
+    expect(isPlaceholder(placeholder.jpeg)).toBe(true);
+    expect(placeholder).toMatchObject({ width: 32, height: 24 });
+    expect(sut.latestFrame).toBeUndefined();
+    expect(sut.status().framesCaptured).toBe(1);
+    await waitFor(() => driver.starts === 2, 'the restart', 3000);
+    driver.push(jpeg);
+    let next = await waiter.next();
+    while (!next.live) next = await waiter.next();
+    expect(next.jpeg).toBe(jpeg);
+    waiter.close();
+  });
+
+  it('never serves a placeholder as a snapshot', async () => {
+    const waiter = sut.subscribe();
+    driver.fail('no camera');
+    await waitFor(() => sut.status().state === 'retrying', 'the failure');
+    await waiter.next();
+    const snapshot = await sut.snapshot(300);
+    expect(snapshot).toBeUndefined();
+    waiter.close();
   });
 
   it('stops the driver on shutdown', async () => {

@@ -6,7 +6,9 @@ import type { CameraDriver, CameraSettings } from './camera-driver.interface';
 import { epochMs } from './clock';
 import type { Frame } from './frame';
 import { FrameHub, FrameWaiter } from './frame-waiter';
-import { readJpegDimensions } from './jpeg/jpeg-dimensions';
+import { outputSize } from './camera-capabilities';
+import { readDisplayDimensions } from './jpeg/jpeg-dimensions';
+import { renderPlaceholder } from './placeholder-frame';
 import { RateMeter } from './rate-meter';
 
 export type CameraState = 'idle' | 'starting' | 'running' | 'retrying' | 'stopping';
@@ -35,6 +37,10 @@ interface CaptureRun {
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 10_000;
 const SHUTDOWN_WAIT_MS = 2_000;
+/** How often the "no signal" picture is redrawn (it shows the time) while the camera is down. */
+const PLACEHOLDER_INTERVAL_MS = 1000;
+/** A camera still starting after this long gets the placeholder too (an RTSP camera connecting). */
+const SLOW_START_MS = 2000;
 
 const describe = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
@@ -59,6 +65,9 @@ export class FrameProducerService implements OnModuleDestroy {
   private previousRunDone: Promise<void> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
   private state: CameraState = 'idle';
+  private stateSince = 0;
+  private downSince = 0;
+  private drawingPlaceholder = false;
   private destroyed = false;
   private seq = 0;
   private framesCaptured = 0;
@@ -87,9 +96,10 @@ export class FrameProducerService implements OnModuleDestroy {
     return this.consumers;
   }
 
-  /** The newest frame, if the camera has produced one since it started; does not start it. */
+  /** The newest camera frame (never a placeholder), if there is one; does not start the camera. */
   get latestFrame(): Frame | undefined {
-    return this.hub.latest;
+    const latest = this.hub.latest;
+    return latest?.live ? latest : undefined;
   }
 
   /** Consumers currently parked until the next frame (diagnostics and leak checks). */
@@ -123,14 +133,17 @@ export class FrameProducerService implements OnModuleDestroy {
   async snapshot(timeoutMs: number): Promise<Frame | undefined> {
     const latest = this.hub.latest;
     const maxAgeMs = 1000 + 2000 / this.settings.framerate;
-    if (this.state === 'running' && latest && epochMs() - latest.capturedAt < maxAgeMs) {
+    if (this.state === 'running' && latest?.live && epochMs() - latest.capturedAt < maxAgeMs) {
       return latest;
     }
     const waiter = this.subscribe();
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error('snapshot timed out')), timeoutMs);
     try {
-      return await waiter.next(abort.signal);
+      for (;;) {
+        const frame = await waiter.next(abort.signal);
+        if (frame.live) return frame;
+      }
     } catch {
       return undefined;
     } finally {
@@ -225,43 +238,135 @@ export class FrameProducerService implements OnModuleDestroy {
   }
 
   private setState(signal: AbortSignal, state: CameraState): void {
-    if (this.isCurrent(signal)) this.state = state;
+    if (!this.isCurrent(signal) || this.state === state) return;
+    this.state = state;
+    this.stateSince = Date.now();
   }
 
   private async captureLoop(signal: AbortSignal): Promise<void> {
+    const placeholder = setInterval(
+      () => void this.showPlaceholderIfDown(signal),
+      PLACEHOLDER_INTERVAL_MS,
+    );
+    try {
+      await this.runDriverWithRetries(signal);
+    } finally {
+      clearInterval(placeholder);
+    }
+  }
+
+  private async runDriverWithRetries(signal: AbortSignal): Promise<void> {
     let retryMs = RETRY_MIN_MS;
     while (!signal.aborted) {
       this.setState(signal, 'starting');
-      const settings = this.settings;
-      let frames = 0;
-      let failure: unknown;
-      try {
-        for await (const jpeg of this.driver.frames(settings, signal)) {
-          if (signal.aborted) break;
-          if (!this.publish(jpeg)) continue;
-          frames += 1;
-          if (frames === 1) this.setState(signal, 'running');
-        }
-        failure = new Error('the driver stopped producing frames');
-      } catch (error) {
-        failure = error;
-      }
+      const { frames, failure } = await this.runDriverOnce(signal);
       if (signal.aborted) return;
       if (frames > 0) retryMs = RETRY_MIN_MS;
       this.restarts += 1;
       this.lastError = describe(failure);
       this.lastErrorAt = Date.now();
+      if (this.downSince === 0) this.downSince = this.lastErrorAt;
       this.logger.warn(
         `Camera driver "${this.driver.name}" failed: ${this.lastError}; retrying in ${retryMs / 1000} s`,
       );
       this.setState(signal, 'retrying');
+      void this.showPlaceholderIfDown(signal);
       if (!(await sleep(retryMs, signal))) return;
       retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
     }
   }
 
+  /**
+   * One run of the driver, until it fails, ends, stalls or the capture is stopped. A driver that
+   * gives no frame for CAMERA_STALL_TIMEOUT (at least three frame intervals) is aborted, which
+   * makes it release its device, and counts as failed.
+   */
+  private async runDriverOnce(signal: AbortSignal): Promise<{ frames: number; failure: unknown }> {
+    const settings = this.settings;
+    const attempt = new AbortController();
+    const forwardAbort = (): void => attempt.abort(signal.reason);
+    signal.addEventListener('abort', forwardAbort, { once: true });
+    const stallMs = Math.max(this.config.stallTimeoutMs, 3000 / settings.framerate);
+    let lastProgress = Date.now();
+    const watchdog = setInterval(
+      () => {
+        if (Date.now() - lastProgress > stallMs) {
+          attempt.abort(
+            new Error(`no frame from the camera for ${Math.round(stallMs / 100) / 10} s`),
+          );
+        }
+      },
+      Math.min(1000, stallMs / 4),
+    );
+    let frames = 0;
+    let failure: unknown;
+    try {
+      for await (const jpeg of this.driver.frames(settings, attempt.signal)) {
+        if (attempt.signal.aborted) break;
+        if (!this.publish(jpeg)) continue;
+        lastProgress = Date.now();
+        frames += 1;
+        if (frames === 1) {
+          this.downSince = 0;
+          this.setState(signal, 'running');
+        }
+      }
+      failure = attempt.signal.aborted
+        ? attempt.signal.reason
+        : new Error('the driver stopped producing frames');
+    } catch (error) {
+      failure = attempt.signal.aborted ? attempt.signal.reason : error;
+    } finally {
+      clearInterval(watchdog);
+      signal.removeEventListener('abort', forwardAbort);
+    }
+    return { frames, failure };
+  }
+
+  /**
+   * While the camera is down (failed, or slow to start), viewers get a "no signal" picture at the
+   * stream's size, redrawn every second, instead of a frozen frame or a broken stream.
+   */
+  private async showPlaceholderIfDown(signal: AbortSignal): Promise<void> {
+    const slowStart = this.state === 'starting' && Date.now() - this.stateSince > SLOW_START_MS;
+    if (
+      this.drawingPlaceholder ||
+      !this.isCurrent(signal) ||
+      (this.state !== 'retrying' && !slowStart)
+    )
+      return;
+    this.drawingPlaceholder = true;
+    try {
+      const { width, height } = outputSize(this.settings);
+      const now = Date.now();
+      const jpeg = await renderPlaceholder(width, height, {
+        title: this.state === 'retrying' ? 'NO SIGNAL' : 'CONNECTING',
+        reason:
+          this.state === 'retrying'
+            ? (this.lastError ?? 'the camera failed')
+            : 'waiting for the camera',
+        since: this.downSince || this.stateSince,
+        now,
+      });
+      if (this.isCurrent(signal) && (this.state === 'retrying' || this.state === 'starting')) {
+        this.hub.publish({
+          seq: ++this.seq,
+          jpeg,
+          capturedAt: epochMs(),
+          width,
+          height,
+          live: false,
+        });
+      }
+    } catch (error) {
+      this.logger.warn(`Cannot draw the placeholder frame: ${describe(error)}`);
+    } finally {
+      this.drawingPlaceholder = false;
+    }
+  }
+
   private publish(jpeg: Buffer): boolean {
-    const size = readJpegDimensions(jpeg);
+    const size = readDisplayDimensions(jpeg);
     if (size === undefined) {
       this.framesRejected += 1;
       if ((this.framesRejected & (this.framesRejected - 1)) === 0) {
@@ -274,7 +379,14 @@ export class FrameProducerService implements OnModuleDestroy {
     this.framesCaptured += 1;
     this.lastFrameAt = capturedAt;
     this.fps.record(capturedAt);
-    this.hub.publish({ seq: this.seq, jpeg, capturedAt, width: size.width, height: size.height });
+    this.hub.publish({
+      seq: this.seq,
+      jpeg,
+      capturedAt,
+      width: size.width,
+      height: size.height,
+      live: true,
+    });
     return true;
   }
 }

@@ -7,6 +7,7 @@ const frame = (seq: number): Frame => ({
   capturedAt: 1_700_000_000_000 + seq,
   width: 4,
   height: 4,
+  live: true,
 });
 
 describe(FrameWaiter.name, () => {

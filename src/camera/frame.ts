@@ -7,4 +7,6 @@ export interface Frame {
   readonly capturedAt: number;
   readonly width: number;
   readonly height: number;
+  /** False for the "no signal" picture camfeed shows while the camera is down. */
+  readonly live: boolean;
 }

@@ -17,12 +17,20 @@ export class HttpConfig {
 
 export class CameraConfig {
   readonly driver!: CameraDriverName;
-  /** Driver-specific source: for `images`, a folder of JPEG files. */
+  /**
+   * Driver-specific source: images: a folder of JPEG files; ffmpeg: an ffmpeg input; mjpeg: a
+   * stream URL; pi: the camera index.
+   */
   readonly source?: string;
+  /** ffmpeg's -f input format, when it cannot be inferred from the source. */
+  readonly sourceFormat?: string;
+  readonly ffmpegPath?: string;
   /** The settings used until someone changes them through the API. */
   readonly defaults!: CameraSettings;
   /** How long the camera keeps running after the last viewer leaves. */
   readonly idleTimeoutMs!: number;
+  /** A camera that gives no frame for this long is restarted. */
+  readonly stallTimeoutMs!: number;
 }
 
 export class StreamConfig {
@@ -78,6 +86,8 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     camera: {
       driver: env.CAMERA,
       source: env.CAMERA_SOURCE,
+      sourceFormat: env.CAMERA_SOURCE_FORMAT,
+      ffmpegPath: env.FFMPEG_PATH,
       defaults: {
         width: env.CAMERA_WIDTH,
         height: env.CAMERA_HEIGHT,
@@ -88,6 +98,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
         vflip: env.CAMERA_VFLIP,
       },
       idleTimeoutMs: Math.round(env.CAMERA_IDLE_TIMEOUT * 1000),
+      stallTimeoutMs: Math.round(env.CAMERA_STALL_TIMEOUT * 1000),
     },
     stream: {
       drainTimeoutMs: Math.round(env.STREAM_DRAIN_TIMEOUT * 1000),

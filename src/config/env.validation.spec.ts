@@ -86,6 +86,7 @@ describe(validateEnv.name, () => {
         vflip: false,
       },
       idleTimeoutMs: 2500,
+      stallTimeoutMs: 10_000,
     });
   });
 
@@ -109,7 +110,11 @@ describe(validateEnv.name, () => {
       '-1',
       'CAMERA_IDLE_TIMEOUT must be a number from 0 to 86400 (got "-1")',
     ],
-    ['CAMERA', 'webcam9000', 'CAMERA must be one of: emulated, images (got "webcam9000")'],
+    [
+      'CAMERA',
+      'webcam9000',
+      'CAMERA must be one of: emulated, images, ffmpeg, pi, mjpeg (got "webcam9000")',
+    ],
     ['HOST', 'http://x', 'HOST must be a host name or IP address'],
     ['CAMERA_ROTATION', '45', 'CAMERA_ROTATION must be one of: 0, 90, 180, 270 (got "45")'],
     [
@@ -129,6 +134,33 @@ describe(validateEnv.name, () => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
+  });
+
+  it.each([
+    [{ CAMERA: 'ffmpeg' }, /^CAMERA_SOURCE must be set/],
+    [{ CAMERA: 'mjpeg' }, /^CAMERA_SOURCE must be set/],
+    [
+      { CAMERA: 'mjpeg', CAMERA_SOURCE: 'rtsp://cam/stream' },
+      /^CAMERA_SOURCE must be the http:\/\/ or https:\/\/ URL of an MJPEG stream/,
+    ],
+    [{ CAMERA: 'pi', CAMERA_SOURCE: 'front' }, /^CAMERA_SOURCE must be the camera index/],
+    [
+      { CAMERA: 'ffmpeg', CAMERA_SOURCE: '/dev/video0', CAMERA_SOURCE_FORMAT: 'v4l2 -i x' },
+      /^CAMERA_SOURCE_FORMAT must be an ffmpeg input format name/,
+    ],
+  ])('checks the source each driver needs: %j', (env, message) => {
+    expect(problemsOf(env)[0]).toMatch(message);
+  });
+
+  it('accepts what each driver takes as a source', () => {
+    expect(() =>
+      validateEnv({ CAMERA: 'mjpeg', CAMERA_SOURCE: 'http://user:pass@cam.local:8080/video_feed' }),
+    ).not.toThrow();
+    expect(() => validateEnv({ CAMERA: 'pi' })).not.toThrow();
+    expect(() => validateEnv({ CAMERA: 'pi', CAMERA_SOURCE: '1' })).not.toThrow();
+    expect(() =>
+      validateEnv({ CAMERA: 'ffmpeg', CAMERA_SOURCE: 'testsrc2', CAMERA_SOURCE_FORMAT: 'lavfi' }),
+    ).not.toThrow();
   });
 
   it('requires a folder for the images driver', () => {

@@ -19,6 +19,38 @@ import {
   EnvString,
 } from './env-decorators';
 
+/** Drivers that cannot run without a CAMERA_SOURCE. */
+const SOURCE_REQUIRED = new Set<string>(['images', 'ffmpeg', 'mjpeg']);
+
+/** What CAMERA_SOURCE must look like for the drivers that give it a fixed meaning. */
+function SourceFitsCamera(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'sourceFitsCamera',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: (args: ValidationArguments) =>
+          (args.object as EnvironmentVariables).CAMERA === 'pi'
+            ? 'CAMERA_SOURCE must be the camera index (0, 1, ...) when CAMERA=pi'
+            : 'CAMERA_SOURCE must be the http:// or https:// URL of an MJPEG stream when CAMERA=mjpeg',
+      },
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => {
+          if (typeof value !== 'string') return true;
+          const camera = (args.object as EnvironmentVariables).CAMERA;
+          if (camera === 'pi') return /^\d+$/.test(value);
+          if (camera !== 'mjpeg') return true;
+          try {
+            return ['http:', 'https:'].includes(new URL(value).protocol);
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+}
+
 /** The dark threshold must stay below the bright one, or auto mode could never settle. */
 function GreaterThanProperty(other: string): PropertyDecorator {
   return (target, propertyName) =>
@@ -51,10 +83,23 @@ export class EnvironmentVariables {
   CAMERA: CameraDriverName = 'emulated';
 
   @ValidateIf(
-    (env: EnvironmentVariables) => env.CAMERA === 'images' || env.CAMERA_SOURCE !== undefined,
+    (env: EnvironmentVariables) =>
+      SOURCE_REQUIRED.has(env.CAMERA) || env.CAMERA_SOURCE !== undefined,
   )
-  @EnvString(/\S/, 'set to the camera source (for CAMERA=images: a folder of .jpg files)')
+  @EnvString(
+    /\S/,
+    'set to the camera source (images: a folder of .jpg files; ffmpeg: a device, URL, file or lavfi graph; mjpeg: the stream URL)',
+  )
+  @SourceFitsCamera()
   CAMERA_SOURCE?: string;
+
+  @IsOptional()
+  @EnvString(/^[\w-]+$/, 'an ffmpeg input format name, such as v4l2, lavfi or x11grab')
+  CAMERA_SOURCE_FORMAT?: string;
+
+  @IsOptional()
+  @EnvString(/\S/, 'the path of an ffmpeg executable')
+  FFMPEG_PATH?: string;
 
   @EnvInt(16, 8192)
   CAMERA_WIDTH = 640;
@@ -79,6 +124,9 @@ export class EnvironmentVariables {
 
   @EnvNumber(0, 86400)
   CAMERA_IDLE_TIMEOUT = 10;
+
+  @EnvNumber(1, 3600)
+  CAMERA_STALL_TIMEOUT = 10;
 
   @EnvString(/\S/, 'a folder path')
   DATA_DIR = './data';
@@ -139,14 +187,8 @@ const quote = (value: unknown): string => JSON.stringify(String(value));
  * `.env.example` with blank optional lines boots with the defaults.
  */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
-  const known = new Set(
-    Object.keys(new EnvironmentVariables()).concat(
-      'CAMERA_SOURCE',
-      'API_TOKEN',
-      'IR_LED_GPIO',
-      'IR_LED_SYSFS_GPIO',
-    ),
-  );
+  // Every declared field is an own key of an instance (ES2022 class fields), optional ones included.
+  const known = new Set(Object.keys(new EnvironmentVariables()));
   const present: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!known.has(key)) continue;

@@ -24,6 +24,7 @@ const cameraConfig: CameraConfig = {
     vflip: false,
   },
   idleTimeoutMs: 50,
+  stallTimeoutMs: 10_000,
 };
 
 const grey = async (level: number): Promise<Buffer> =>

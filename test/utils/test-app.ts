@@ -18,6 +18,8 @@ export interface TestApp {
 export async function startApp(
   env: Record<string, string>,
   customize: (builder: TestingModuleBuilder) => TestingModuleBuilder = (builder) => builder,
+  /** A fixed port, to bring a server back where its clients expect it; 0 = any free port. */
+  port = 0,
 ): Promise<TestApp> {
   const builder = Test.createTestingModule({
     imports: [AppModule.forRoot({ env: { HOST: '127.0.0.1', PORT: '0', ...env }, envFile: false })],
@@ -25,9 +27,9 @@ export async function startApp(
   const moduleRef = await customize(builder).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS);
   configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, baseUrl: `http://127.0.0.1:${port}`, close: async () => app.close() };
+  await app.listen(port, '127.0.0.1');
+  const address = app.getHttpServer().address() as AddressInfo;
+  return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: async () => app.close() };
 }
 
 export async function getJson<T = Record<string, unknown>>(

@@ -1,3 +1,5 @@
+import { readExifOrientation } from './exif-orientation';
+
 export interface JpegDimensions {
   readonly width: number;
   readonly height: number;
@@ -14,6 +16,16 @@ function isStartOfFrame(marker: number): boolean {
 /** Markers that stand alone, without a length field. */
 function isStandalone(marker: number): boolean {
   return marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9);
+}
+
+/**
+ * The size a viewer sees: the frame header's size, turned by an EXIF orientation of 5 to 8
+ * (which browsers apply when they show the picture).
+ */
+export function readDisplayDimensions(jpeg: Uint8Array): JpegDimensions | undefined {
+  const size = readJpegDimensions(jpeg);
+  if (size === undefined || readExifOrientation(jpeg) < 5) return size;
+  return { width: size.height, height: size.width };
 }
 
 /**

@@ -3,11 +3,7 @@ import sharp, { type JpegOptions } from 'sharp';
 import { appSegmentOffset, buildSegment, APP1, insertAt } from './jpeg-segments';
 import { JpegSplitter, splitJpegStream } from './jpeg-splitter';
 
-const noisy = async (
-  width: number,
-  height: number,
-  options: JpegOptions = {},
-): Promise<Buffer> =>
+const noisy = async (width: number, height: number, options: JpegOptions = {}): Promise<Buffer> =>
   sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
     .jpeg(options)
     .toBuffer();

@@ -142,7 +142,7 @@ export class JpegSplitter {
         this.stats.tiny += 1;
       } else {
         const last = chunk.subarray(start, end);
-        let frame =
+        let frame: Buffer =
           this.pieces.length === 0
             ? Buffer.from(last)
             : Buffer.concat([...this.pieces, last], size);

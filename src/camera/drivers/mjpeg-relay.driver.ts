@@ -1,0 +1,129 @@
+import { Logger } from '@nestjs/common';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { CameraCapabilities, CameraDriver, CameraSettings } from '../camera-driver.interface';
+import { withHuffmanTables } from '../jpeg/huffman-tables';
+import { readDisplayDimensions } from '../jpeg/jpeg-dimensions';
+import { JpegSplitter } from '../jpeg/jpeg-splitter';
+import { MultipartParser, multipartBoundary } from '../jpeg/multipart-parser';
+import { FrameRateLimiter } from './frame-rate-limiter';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The URL as it may appear in logs and errors: without its password. */
+export function describeUrl(url: URL): string {
+  const safe = new URL(url);
+  if (safe.password) safe.password = '***';
+  return safe.toString();
+}
+
+interface Parser {
+  push(chunk: Buffer): Buffer[];
+}
+
+/**
+ * Relays a remote MJPEG stream (another camfeed, mjpg-streamer, µStreamer, an IP camera): its
+ * JPEGs pass through byte for byte, never re-encoded, to any number of local viewers over one
+ * upstream connection. Basic auth comes from the URL (http://user:pass@host/...). A dropped or
+ * silent connection ends the run, and the producer reconnects with backoff.
+ */
+export class MjpegRelayDriver implements CameraDriver {
+  readonly name = 'mjpeg';
+  private readonly logger = new Logger('mjpeg-relay');
+  private readonly url: URL;
+
+  constructor(source: string) {
+    this.url = new URL(source);
+  }
+
+  /** Sizes cannot be changed remotely: the only mode is the size of the frames it sends. */
+  async capabilities(): Promise<CameraCapabilities> {
+    const abort = new AbortController();
+    const timer = setTimeout(
+      () => abort.abort(new Error('no frame within 10 s')),
+      CONNECT_TIMEOUT_MS,
+    );
+    try {
+      for await (const jpeg of this.frames({ framerate: 120 } as CameraSettings, abort.signal)) {
+        const size = readDisplayDimensions(jpeg);
+        if (size === undefined) continue;
+        return {
+          sizes: { kind: 'modes', modes: [size] },
+          framerate: { min: 0.1, max: 120 },
+          quality: null,
+          rotations: [0],
+          flips: false,
+        };
+      }
+      throw new Error(`no frame from ${describeUrl(this.url)}`);
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+  }
+
+  async *frames(settings: CameraSettings, signal: AbortSignal): AsyncGenerator<Buffer> {
+    const response = await this.connect(signal);
+    try {
+      const boundary = multipartBoundary(response.headers['content-type']);
+      const parser: Parser =
+        boundary !== undefined ? new MultipartParser(boundary) : new JpegSplitter();
+      const limiter = new FrameRateLimiter(settings.framerate);
+      for await (const chunk of response) {
+        for (const part of parser.push(chunk as Buffer)) {
+          if (readDisplayDimensions(part) === undefined || !limiter.accept(Date.now())) continue;
+          // Only frames without Huffman tables change; the others pass through byte for byte.
+          yield withHuffmanTables(part);
+        }
+      }
+      if (!signal.aborted) throw new Error(`${describeUrl(this.url)} ended the stream`);
+    } finally {
+      response.destroy();
+    }
+  }
+
+  private async connect(signal: AbortSignal): Promise<IncomingMessage> {
+    const url = new URL(this.url);
+    const headers: Record<string, string> = { Accept: 'multipart/x-mixed-replace, image/jpeg' };
+    if (url.username || url.password) {
+      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      headers.Authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
+    const client = url.protocol === 'https:' ? https : http;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const request = client.get(
+        url,
+        { headers, signal, agent: false, timeout: CONNECT_TIMEOUT_MS },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          if (status !== 200) {
+            response.resume();
+            reject(
+              new Error(
+                status === 401
+                  ? `${describeUrl(this.url)} refused the credentials (HTTP 401)`
+                  : `HTTP ${status} from ${describeUrl(this.url)}`,
+              ),
+            );
+            return;
+          }
+          request.setTimeout(0);
+          resolve(response);
+        },
+      );
+      request.on('timeout', () =>
+        request.destroy(new Error(`no answer from ${describeUrl(this.url)} within 10 s`)),
+      );
+      request.on('error', (error) => {
+        this.logger.debug(`Request to ${describeUrl(this.url)} failed: ${error.message}`);
+        reject(
+          signal.aborted
+            ? (signal.reason as Error)
+            : new Error(`cannot reach ${describeUrl(this.url)}: ${error.message}`),
+        );
+      });
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { validateEnv } from '../src/config/env.validation';
+
+const CONFIG = join(__dirname, '..', 'config');
+const profiles = readdirSync(CONFIG).filter((name) => name.endsWith('.env'));
+
+describe('env profiles in config/', () => {
+  it('has one for each kind of camera', () => {
+    expect(profiles.sort()).toEqual([
+      'emulated.env',
+      'pi-camera.env',
+      'relay.env',
+      'rtsp-camera.env',
+      'webcam.env',
+    ]);
+  });
+
+  it.each(profiles)('%s passes the same validation the server applies at start', (name) => {
+    const env = parse(readFileSync(join(CONFIG, name)));
+    expect(() => validateEnv(env)).not.toThrow();
+  });
+
+  it('.env.example lists every variable the server reads, and boots as it is', () => {
+    const example = parse(readFileSync(join(__dirname, '..', '.env.example')));
+    expect(() => validateEnv(example)).not.toThrow();
+    // Every declared variable is an own key of the validated object, optional ones included.
+    const known = Object.keys(validateEnv({})).filter((key) => key !== 'NODE_ENV');
+    expect(Object.keys(example).sort()).toEqual(known.sort());
+  });
+});
