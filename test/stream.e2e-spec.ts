@@ -299,3 +299,39 @@ describe('GET /snapshot.jpg when the camera gives nothing', () => {
     });
   });
 });
+
+describe('GET /video_feed/sessions/:id', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startApp({ CAMERA_WIDTH: '160', CAMERA_HEIGHT: '120' });
+  });
+
+  afterAll(async () => t.close());
+
+  it('tells a page whether its stream is still open, and how it is doing', async () => {
+    const reader = await MjpegReader.open(`${t.baseUrl}/video_feed?session=page-7f3a`);
+    await reader.waitForParts(3);
+    const open = await getJson<{ framesSent: number; maxFps: number | null }>(
+      `${t.baseUrl}/video_feed/sessions/page-7f3a`,
+    );
+    expect(open.status).toBe(200);
+    expect(open.body.framesSent).toBeGreaterThanOrEqual(3);
+    expect(open.body.maxFps).toBeNull();
+    reader.close();
+    await waitFor(() => t.app.get(MjpegStreamService).clientCount === 0, 'the stream to close');
+    const closed = await getJson<{ message: string }>(`${t.baseUrl}/video_feed/sessions/page-7f3a`);
+    expect(closed).toMatchObject({
+      status: 404,
+      body: { message: 'No open stream with session "page-7f3a"' },
+    });
+  });
+
+  it('refuses session names that are not plain tokens', async () => {
+    const { status, body } = await getJson<{ message: string[] }>(
+      `${t.baseUrl}/video_feed?session=${encodeURIComponent('<script>')}`,
+    );
+    expect(status).toBe(400);
+    expect(body.message).toContain('session must be 1 to 64 letters, digits, _ or -');
+  });
+});

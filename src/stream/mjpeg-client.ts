@@ -46,6 +46,7 @@ export class MjpegClient {
     /** 0 = as fast as the camera; else the minimum time between two frames (?fps=). */
     private readonly minIntervalMs: number,
     readonly remoteAddress: string,
+    readonly session?: string,
   ) {}
 
   start(): void {

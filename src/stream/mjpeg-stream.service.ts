@@ -35,6 +35,8 @@ export interface StreamClientInfo {
 export interface StreamOptions {
   /** Caps this one viewer's frame rate (?fps=N); undefined = the camera's rate. */
   readonly maxFps?: number;
+  /** The page's name for this connection (?session=), to ask later if it is still open. */
+  readonly session?: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export interface StreamOptions {
 export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
   private readonly logger = new Logger('Stream');
   private readonly clients = new Set<MjpegClient>();
+  private readonly sessions = new Map<string, MjpegClient>();
   readonly counters: StreamCounters = { framesSent: 0, framesDropped: 0, bytesSent: 0 };
   private partSeq = -1;
   private part: Buffer = Buffer.alloc(0);
@@ -63,7 +66,11 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
 
   describeClients(): StreamClientInfo[] {
     const now = performance.now();
-    return [...this.clients].map((client) => ({
+    return [...this.clients].map((client) => this.describe(client, now));
+  }
+
+  private describe(client: MjpegClient, now: number): StreamClientInfo {
+    return {
       remoteAddress: client.remoteAddress,
       connectedAt: new Date(client.openedAt).toISOString(),
       framesSent: client.framesSent,
@@ -71,7 +78,7 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
       bufferedBytes: client.bufferedBytes,
       stalledMs: Math.round(client.busyFor(now)),
       maxFps: client.maxFps,
-    }));
+    };
   }
 
   open(req: Request, res: Response, options: StreamOptions = {}): void {
@@ -97,8 +104,10 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
       this,
       minIntervalMs,
       remote,
+      options.session,
     );
     this.clients.add(client);
+    if (options.session !== undefined) this.sessions.set(options.session, client);
     res.once('close', () => client.cleanup());
     this.startSweeper();
     client.start();
@@ -112,8 +121,16 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     return this.part;
   }
 
+  /** The open stream a page named `session`, if it is still open. */
+  session(session: string): StreamClientInfo | undefined {
+    const client = this.sessions.get(session);
+    return client === undefined ? undefined : this.describe(client, performance.now());
+  }
+
   clientClosed(client: MjpegClient): void {
     if (!this.clients.delete(client)) return;
+    if (client.session !== undefined && this.sessions.get(client.session) === client)
+      this.sessions.delete(client.session);
     const seconds = ((Date.now() - client.openedAt) / 1000).toFixed(1);
     this.logger.log(
       `stream ${client.remoteAddress} ended (${client.closeReason}): ` +

@@ -2,6 +2,8 @@ import {
   Controller,
   Get,
   Header,
+  NotFoundException,
+  Param,
   Query,
   Req,
   Res,
@@ -11,8 +13,8 @@ import {
 import type { Request, Response } from 'express';
 import { FrameProducerService } from '../camera/frame-producer.service';
 import { StreamConfig } from '../config/app-config';
-import { VideoFeedQueryDto } from './dto/video-feed-query.dto';
-import { MjpegStreamService } from './mjpeg-stream.service';
+import { SESSION_PATTERN, VideoFeedQueryDto } from './dto/video-feed-query.dto';
+import { MjpegStreamService, type StreamClientInfo } from './mjpeg-stream.service';
 import { formatTimestamp } from './mjpeg-part';
 
 @Controller()
@@ -26,7 +28,17 @@ export class StreamController {
   /** The live Motion-JPEG stream, for an <img> tag. The response owns the socket until it closes. */
   @Get('video_feed')
   videoFeed(@Req() req: Request, @Res() res: Response, @Query() query: VideoFeedQueryDto): void {
-    this.streams.open(req, res, { maxFps: query.fps });
+    this.streams.open(req, res, { maxFps: query.fps, session: query.session });
+  }
+
+  /** Whether the stream a page opened with ?session=ID is still open, and how it is doing. */
+  @Get('video_feed/sessions/:id')
+  @Header('Cache-Control', 'no-store')
+  streamSession(@Param('id') id: string): StreamClientInfo {
+    const info = SESSION_PATTERN.test(id) ? this.streams.session(id) : undefined;
+    if (info === undefined)
+      throw new NotFoundException(`No open stream with session ${JSON.stringify(id)}`);
+    return info;
   }
 
   /** The newest frame as one JPEG; starts the camera if it is idle. */

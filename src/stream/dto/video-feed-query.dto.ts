@@ -1,6 +1,9 @@
 import { Type } from 'class-transformer';
-import { IsNumber, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsNumber, IsString, Matches, Max, Min } from 'class-validator';
 import { OptionalField } from '../../common/validation/optional-field';
+
+export const SESSION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const SESSION_MESSAGE = 'session must be 1 to 64 letters, digits, _ or -';
 
 export class VideoFeedQueryDto {
   /** Caps the frame rate for this one viewer, for slow links. */
@@ -14,9 +17,12 @@ export class VideoFeedQueryDto {
   @Max(120, { message: 'fps must be a number from 0.1 to 120' })
   fps?: number;
 
-  /** Ignored: lets a page open a fresh connection under a new URL, so no cached image is reused. */
+  /**
+   * A name the page gives this connection, so it can ask later whether the stream is still open
+   * (GET /video_feed/sessions/:id): browsers report no event when an image stream ends.
+   */
   @OptionalField()
-  @IsString({ message: 'r must be a string of up to 64 characters' })
-  @MaxLength(64, { message: 'r must be a string of up to 64 characters' })
-  r?: string;
+  @IsString({ message: SESSION_MESSAGE })
+  @Matches(SESSION_PATTERN, { message: SESSION_MESSAGE })
+  session?: string;
 }

@@ -84,43 +84,82 @@
 
   const img = $('live');
   const note = $('stream-note');
+  /** Browsers report no event when a multipart image stream ends, so the page asks the server. */
+  const SESSION_CHECK_MS = 2000;
+  const SESSION_GRACE_MS = 3000;
+  let session = null;
+  let sessionStartedAt = 0;
+  let lastFramesSent = null;
+  let lastCheckAt = 0;
   let retryMs = 1000;
   let retryTimer;
-  let connection = 0;
 
   function setNote(text) {
     note.textContent = text || '';
     note.hidden = !text;
   }
 
-  // The r parameter only makes each connection a new URL, so the browser cannot reuse a cached
-  // image of a stream that already ended.
+  function newSessionId() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
   function startStream() {
     clearTimeout(retryTimer);
-    connection += 1;
-    img.src = `/video_feed?r=${connection}`;
+    session = newSessionId();
+    sessionStartedAt = Date.now();
+    lastFramesSent = null;
+    img.src = `/video_feed?session=${session}`;
   }
 
   function stopStream() {
     clearTimeout(retryTimer);
+    session = null;
     img.removeAttribute('src');
   }
 
-  // A stream that breaks is never retried by the browser itself: reconnect, with backoff.
-  function scheduleReconnect(reason) {
+  function reconnect(reason) {
     if (document.hidden) return;
     setNote(`${reason} Reconnecting in ${Math.round(retryMs / 1000)} s…`);
     clearTimeout(retryTimer);
+    session = null;
     retryTimer = setTimeout(startStream, retryMs);
     retryMs = Math.min(retryMs * 2, 15000);
   }
 
-  img.addEventListener('error', () => {
-    if (img.getAttribute('src')) scheduleReconnect('The stream was interrupted.');
-  });
-  img.addEventListener('load', () => {
+  async function checkStream() {
+    if (document.hidden || session === null || Date.now() - sessionStartedAt < SESSION_GRACE_MS)
+      return;
+    const current = session;
+    let response;
+    try {
+      response = await fetch(`/video_feed/sessions/${current}`, { cache: 'no-store' });
+    } catch {
+      setNote('The server cannot be reached.');
+      return;
+    }
+    if (current !== session) return;
+    if (response.status === 404) {
+      reconnect('The stream ended.');
+      return;
+    }
+    if (!response.ok) return;
+    const info = await response.json();
+    const now = Date.now();
+    if (lastFramesSent !== null && now > lastCheckAt) {
+      const fps = ((info.framesSent - lastFramesSent) * 1000) / (now - lastCheckAt);
+      $('st-view').textContent =
+        `${fps.toFixed(1)} fps${info.framesDropped ? `, ${info.framesDropped} dropped` : ''}`;
+    }
+    lastFramesSent = info.framesSent;
+    lastCheckAt = now;
     retryMs = 1000;
-    setNote('');
+    if (!note.hidden && note.textContent.startsWith('The')) setNote('');
+  }
+
+  img.addEventListener('error', () => {
+    if (session !== null) reconnect('The stream could not be opened.');
   });
 
   // An <img> never lets go of its stream by itself: release it while the page is hidden.
@@ -142,7 +181,7 @@
       request.call(frame).catch(() => showMessage('Fullscreen is not allowed here'));
     } else {
       // iOS Safari has no element fullscreen: open the stream on its own instead.
-      window.open(img.src, '_blank');
+      window.open('/video_feed', '_blank');
     }
   });
 
@@ -361,9 +400,11 @@
 
   // ---------------------------------------------------------------- start
 
+  if (!document.hidden) startStream();
   loadSettings();
   refreshStatus();
   refreshIr();
   setInterval(refreshStatus, STATUS_EVERY_MS);
+  setInterval(checkStream, SESSION_CHECK_MS);
   setInterval(refreshIr, STATUS_EVERY_MS * 2);
 })();

@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+
+/** Flags for a closed network: Chromium's background services would only fail to connect. */
+const QUIET_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const LAMBDA_ONLY_FLAGS = new Set([
+  '--single-process',
+  '--disable-web-security',
+  '--allow-running-insecure-content',
+  '--disable-site-isolation-trials',
+]);
+
+/**
+ * Headless Chromium: CHROMIUM_PATH, else a system Chromium, else the build @sparticuz/chromium
+ * ships inside its npm package, so the browser tests run on a fresh clone with nothing installed.
+ */
+export async function launchBrowser(): Promise<{ browser: Browser; source: string }> {
+  const system =
+    process.env.CHROMIUM_PATH ??
+    ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+  if (system !== undefined) {
+    return {
+      browser: await chromium.launch({ executablePath: system, headless: true, args: QUIET_FLAGS }),
+      source: system,
+    };
+  }
+  const { default: packaged } = await import('@sparticuz/chromium');
+  const executablePath = await packaged.executablePath();
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [...packaged.args, ...QUIET_FLAGS],
+  });
+  return { browser, source: `@sparticuz/chromium (${executablePath})` };
+}
