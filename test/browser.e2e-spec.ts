@@ -195,7 +195,7 @@ describe('the page without JavaScript', () => {
       await page.goto(`${t.baseUrl}/`);
       const img = page.locator('noscript img, figure img[src="/video_feed"]').first();
       await page.waitForFunction(() =>
-        [...document.images].some((image) => image.naturalWidth === 320),
+        Array.from(document.images).some((image) => image.naturalWidth === 320),
       );
       expect(await img.count()).toBe(1);
     } finally {

@@ -35,10 +35,13 @@ export async function launchBrowser(): Promise<{ browser: Browser; source: strin
   }
   const { default: packaged } = await import('@sparticuz/chromium');
   const executablePath = await packaged.executablePath();
+  // Its flags are made for AWS Lambda: --single-process would let one closed page take the
+  // browser down, and the web-security exemptions would make the tests less like real use.
+  const args = packaged.args.filter((arg) => !LAMBDA_ONLY_FLAGS.has(arg));
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: [...packaged.args, ...QUIET_FLAGS],
+    args: [...args, ...QUIET_FLAGS],
   });
   return { browser, source: `@sparticuz/chromium (${executablePath})` };
 }
