@@ -5,6 +5,9 @@ import { AppConfigModule, type AppConfigOptions } from './config/app-config.modu
 import { DomainErrorFilter } from './common/filters/domain-error.filter';
 import { ApiTokenGuard } from './common/guards/api-token.guard';
 import { ControlModule } from './control/control.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { StreamModule } from './stream/stream.module';
 import { WebModule } from './web/web.module';
@@ -20,6 +23,9 @@ export class AppModule {
         CameraModule,
         StreamModule,
         ControlModule,
+        HealthModule,
+        MetricsModule,
+        LoggingModule,
         WebModule,
       ],
       // Registered as providers, not in main.ts, so apps built by e2e tests behave the same way.

@@ -3,6 +3,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { join } from 'node:path';
 import { jsonBodyParser } from './common/middleware/json-body';
+import { HttpConfig } from './config/app-config';
+import { PinoLoggerService } from './logging/pino-logger.service';
+import { requestLogMiddleware } from './logging/request-log.middleware';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { MetricsService } from './metrics/metrics.service';
 
 /** Options for NestFactory.create, shared by main.ts and the apps e2e tests build. */
 export const APP_OPTIONS: NestApplicationOptions = {
@@ -15,6 +20,10 @@ export const APP_OPTIONS: NestApplicationOptions = {
 /** Settings shared by the real server (main.ts) and the apps e2e tests build. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
+  app.set('trust proxy', app.get(HttpConfig).trustProxy);
+  // First, so that every request is counted and logged, whatever answers it.
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
+  app.use(requestLogMiddleware(app.get(PinoLoggerService)));
   app.use(...jsonBodyParser());
   // The page's script and stylesheet; the page itself is served by WebController.
   app.useStaticAssets(join(__dirname, 'web', 'public', 'assets'), {

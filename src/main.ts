@@ -1,4 +1,4 @@
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './app.setup';
 import { CameraConfig, HttpConfig } from './config/app-config';
 import { EnvValidationError } from './config/env.validation';
+import { PinoLoggerService } from './logging/pino-logger.service';
 
 /** Open streams end at shutdown, but a stuck driver must not keep the process alive. */
 const SHUTDOWN_DEADLINE_MS = 2500;
@@ -18,7 +19,7 @@ async function bootstrap(): Promise<void> {
     // reported once, cleanly, by the catch below instead of as a stack trace.
     logger: false,
   });
-  app.useLogger(new ConsoleLogger());
+  app.useLogger(app.get(PinoLoggerService));
   configureApp(app);
   app.enableShutdownHooks();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

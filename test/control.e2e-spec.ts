@@ -266,13 +266,19 @@ describe('camera settings API', () => {
     );
     expect(Object.keys(body.paths)).toEqual(
       expect.arrayContaining([
+        '/video_feed',
+        '/video_feed/sessions/{id}',
+        '/snapshot.jpg',
         '/camera/status',
         '/camera/settings',
         '/camera/capabilities',
         '/ir-led',
         '/ir-led/toggle',
+        '/health',
+        '/metrics',
       ]),
     );
+    expect(Object.keys(body.paths)).not.toContain('/');
     expect(Object.keys(body.paths['/camera/settings'])).toEqual(
       expect.arrayContaining(['get', 'post']),
     );

@@ -29,6 +29,11 @@ export interface CameraStatus {
   readonly lastErrorAt: string | null;
 }
 
+export interface CameraHealth {
+  readonly degraded: boolean;
+  readonly details: Record<string, unknown>;
+}
+
 interface CaptureRun {
   readonly abort: AbortController;
   readonly done: Promise<void>;
@@ -66,6 +71,7 @@ export class FrameProducerService implements OnModuleDestroy {
   private idleTimer: NodeJS.Timeout | undefined;
   private state: CameraState = 'idle';
   private stateSince = 0;
+  private runStartedAt = 0;
   private downSince = 0;
   private drawingPlaceholder = false;
   private destroyed = false;
@@ -152,6 +158,41 @@ export class FrameProducerService implements OnModuleDestroy {
     }
   }
 
+  /**
+   * Health for monitoring: an idle camera is healthy; a running one is degraded when it has given
+   * no live frame for CAMERA_STALL_TIMEOUT (at least three frame intervals), with the reason.
+   */
+  health(): CameraHealth {
+    const now = Date.now();
+    const details = { driver: this.driver.name, state: this.state };
+    if (this.run === undefined) return { degraded: false, details };
+    const limitMs = Math.max(this.config.stallTimeoutMs, 3000 / this.settings.framerate);
+    const lastLive = Math.max(this.lastFrameAt, this.runStartedAt);
+    const silentMs = now - lastLive;
+    const lastFrameAgeSeconds =
+      this.lastFrameAt > 0 ? Math.round((now - this.lastFrameAt) / 100) / 10 : null;
+    if (silentMs <= limitMs)
+      return { degraded: false, details: { ...details, lastFrameAgeSeconds } };
+    return {
+      degraded: true,
+      details: {
+        ...details,
+        lastFrameAgeSeconds,
+        reason: this.lastError ?? `no frame from the camera for ${Math.round(silentMs / 1000)} s`,
+      },
+    };
+  }
+
+  /** Cheap readings for metrics, without building a status object. */
+  get counters(): { framesCaptured: number; restarts: number; lastFrameAt: number; fps: number } {
+    return {
+      framesCaptured: this.framesCaptured,
+      restarts: this.restarts,
+      lastFrameAt: this.lastFrameAt,
+      fps: this.run ? this.fps.rate(epochMs()) : 0,
+    };
+  }
+
   status(): CameraStatus {
     const latest = this.hub.latest;
     return {
@@ -211,6 +252,7 @@ export class FrameProducerService implements OnModuleDestroy {
     const abort = new AbortController();
     const previous = this.previousRunDone;
     this.state = 'starting';
+    this.runStartedAt = Date.now();
     this.fps.reset();
     const done = previous
       .then(async () => this.captureLoop(abort.signal))

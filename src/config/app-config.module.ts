@@ -6,6 +6,7 @@ import {
   ControlConfig,
   HttpConfig,
   IrLedConfig,
+  LoggingConfig,
   StorageConfig,
   StreamConfig,
   toAppConfig,
@@ -36,6 +37,7 @@ const sections: Provider[] = [
   section(StorageConfig, (config) => config.storage),
   section(ControlConfig, (config) => config.control),
   section(IrLedConfig, (config) => config.irLed),
+  section(LoggingConfig, (config) => config.logging),
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { CameraDriverName } from '../camera/camera.constants';
 import type { IrLedDriverName } from '../ir-led/ir-led.constants';
+import type { LogFormat, LogLevel } from '../logging/logging.constants';
 import type { CameraSettings } from '../camera/camera-driver.interface';
 import type { EnvironmentVariables } from './env.validation';
 
@@ -13,6 +14,14 @@ import type { EnvironmentVariables } from './env.validation';
 export class HttpConfig {
   readonly host!: string;
   readonly port!: number;
+  /** Express's "trust proxy": whose X-Forwarded-For to believe for the client address. */
+  readonly trustProxy!: boolean | number | string;
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 export class CameraConfig {
@@ -71,6 +80,12 @@ export class IrLedConfig {
   readonly sysfsRoot!: string;
 }
 
+export class LoggingConfig {
+  readonly level!: LogLevel;
+  /** pretty: readable lines for a terminal or journald; json: one JSON object per line. */
+  readonly format!: LogFormat;
+}
+
 export interface AppConfig {
   readonly http: HttpConfig;
   readonly camera: CameraConfig;
@@ -78,11 +93,12 @@ export interface AppConfig {
   readonly storage: StorageConfig;
   readonly control: ControlConfig;
   readonly irLed: IrLedConfig;
+  readonly logging: LoggingConfig;
 }
 
 export function toAppConfig(env: EnvironmentVariables): AppConfig {
   return {
-    http: { host: env.HOST, port: env.PORT },
+    http: { host: env.HOST, port: env.PORT, trustProxy: parseTrustProxy(env.TRUST_PROXY) },
     camera: {
       driver: env.CAMERA,
       source: env.CAMERA_SOURCE,
@@ -119,5 +135,6 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       },
       sysfsRoot: '/sys/class/gpio',
     },
+    logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
   };
 }

@@ -14,7 +14,7 @@ const problemsOf = (raw: Record<string, string>): string[] => {
 describe(validateEnv.name, () => {
   it('applies the documented defaults to an empty environment', () => {
     const config = toAppConfig(validateEnv({}));
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, trustProxy: false });
     expect(config.camera).toMatchObject({
       driver: 'emulated',
       defaults: {
@@ -72,7 +72,12 @@ describe(validateEnv.name, () => {
       activeLow: true,
       auto: { onBelow: 20, offAbove: 120, holdMs: 30_000 },
     });
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 9000, trustProxy: false });
+    expect(toAppConfig(validateEnv({ TRUST_PROXY: 'loopback' })).http.trustProxy).toBe('loopback');
+    expect(toAppConfig(validateEnv({ TRUST_PROXY: '1' })).http.trustProxy).toBe(1);
+    expect(toAppConfig(validateEnv({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' })).http.trustProxy).toBe(
+      '10.0.0.0/8, 127.0.0.1',
+    );
     expect(config.camera).toEqual({
       driver: 'images',
       source: '/srv/frames',

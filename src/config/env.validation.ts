@@ -11,6 +11,12 @@ import { CAMERA_DRIVER_NAMES, type CameraDriverName } from '../camera/camera.con
 import { ROTATIONS, type Rotation } from '../camera/camera-driver.interface';
 import { IR_LED_DRIVER_NAMES, type IrLedDriverName } from '../ir-led/ir-led.constants';
 import {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+} from '../logging/logging.constants';
+import {
   EnvBoolean,
   EnvEnum,
   EnvInt,
@@ -78,6 +84,12 @@ export class EnvironmentVariables {
 
   @EnvString(/^[^\s/]+$/, 'a host name or IP address to listen on, such as 0.0.0.0 or 127.0.0.1')
   HOST = '0.0.0.0';
+
+  @EnvString(
+    /^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/,
+    'false, true, a hop count, or proxy addresses and subnets such as loopback or 10.0.0.0/8',
+  )
+  TRUST_PROXY = 'false';
 
   @EnvEnum(CAMERA_DRIVER_NAMES)
   CAMERA: CameraDriverName = 'emulated';
@@ -167,6 +179,12 @@ export class EnvironmentVariables {
 
   @EnvNumber(0.5, 60)
   SNAPSHOT_TIMEOUT = 5;
+
+  @EnvEnum(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  @EnvEnum(LOG_FORMATS)
+  LOG_FORMAT: LogFormat = 'pretty';
 
   @IsOptional()
   @EnvString(/^(development|production|test)$/, 'one of: development, production, test')

@@ -131,11 +131,24 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     if (!this.clients.delete(client)) return;
     if (client.session !== undefined && this.sessions.get(client.session) === client)
       this.sessions.delete(client.session);
-    const seconds = ((Date.now() - client.openedAt) / 1000).toFixed(1);
-    this.logger.log(
-      `stream ${client.remoteAddress} ended (${client.closeReason}): ` +
+    const endedAt = Date.now();
+    const seconds = ((endedAt - client.openedAt) / 1000).toFixed(1);
+    // The one access line of a viewing session: never one per frame.
+    this.logger.log({
+      msg:
+        `stream ${client.remoteAddress} ended (${client.closeReason}): ` +
         `${client.framesSent} frames sent, ${client.framesDropped} dropped, ${seconds} s`,
-    );
+      event: 'stream',
+      remote: client.remoteAddress,
+      session: client.session,
+      startedAt: new Date(client.openedAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      durationMs: endedAt - client.openedAt,
+      framesSent: client.framesSent,
+      framesDropped: client.framesDropped,
+      maxFps: client.maxFps,
+      reason: client.closeReason,
+    });
     if (this.clients.size === 0) this.stopSweeper();
   }
 

@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 const INDEX_HTML = readFileSync(join(__dirname, 'public', 'index.html'), 'utf8');
 
 @Controller()
+@ApiExcludeController()
 export class WebController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')

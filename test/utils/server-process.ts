@@ -66,3 +66,16 @@ export class ServerProcess {
     return this.exited;
   }
 }
+
+/** A TCP port that was free a moment ago, for a server whose log will not say where it listens. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}

@@ -22,7 +22,17 @@ export async function startApp(
   port = 0,
 ): Promise<TestApp> {
   const builder = Test.createTestingModule({
-    imports: [AppModule.forRoot({ env: { HOST: '127.0.0.1', PORT: '0', ...env }, envFile: false })],
+    imports: [
+      AppModule.forRoot({
+        env: {
+          HOST: '127.0.0.1',
+          PORT: '0',
+          LOG_LEVEL: process.env.TEST_LOGS === '1' ? 'debug' : 'error',
+          ...env,
+        },
+        envFile: false,
+      }),
+    ],
   });
   const moduleRef = await customize(builder).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS);
