@@ -4,7 +4,11 @@ import { CameraModule } from './camera/camera.module';
 import { AppConfigModule, type AppConfigOptions } from './config/app-config.module';
 import { DomainErrorFilter } from './common/filters/domain-error.filter';
 import { ApiTokenGuard } from './common/guards/api-token.guard';
+import { ChangeThrottlerGuard } from './common/guards/change-throttler.guard';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { ControlConfig } from './config/app-config';
 import { ControlModule } from './control/control.module';
+import { ViewerAuthModule } from './viewer-auth/viewer-auth.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -26,10 +30,20 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         LoggingModule,
+        ViewerAuthModule,
+        ThrottlerModule.forRootAsync({
+          inject: [ControlConfig],
+          useFactory: (control: ControlConfig) => ({
+            // The throttler named "default" answers with the standard Retry-After header.
+            throttlers: [{ name: 'default', ttl: 60_000, limit: control.rateLimitPerMinute }],
+          }),
+        }),
         WebModule,
       ],
       // Registered as providers, not in main.ts, so apps built by e2e tests behave the same way.
       providers: [
+        // In this order: a client that floods is refused before its token is even looked at.
+        { provide: APP_GUARD, useClass: ChangeThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiTokenGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
         {

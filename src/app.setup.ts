@@ -3,7 +3,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { join } from 'node:path';
 import { jsonBodyParser } from './common/middleware/json-body';
-import { HttpConfig } from './config/app-config';
+import { securityHeaders } from './common/middleware/security-headers';
+import { HttpConfig, TlsConfig } from './config/app-config';
+import { viewerAuthMiddleware } from './viewer-auth/viewer-auth.middleware';
+import { ViewerAuthService } from './viewer-auth/viewer-auth.service';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { requestLogMiddleware } from './logging/request-log.middleware';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
@@ -24,6 +27,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // First, so that every request is counted and logged, whatever answers it.
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(requestLogMiddleware(app.get(PinoLoggerService)));
+  const tls = app.get(TlsConfig);
+  app.use(securityHeaders(tls.certPath !== undefined));
+  app.use(viewerAuthMiddleware(app.get(ViewerAuthService)));
   app.use(...jsonBodyParser());
   // The page's script and stylesheet; the page itself is served by WebController.
   app.useStaticAssets(join(__dirname, 'web', 'public', 'assets'), {

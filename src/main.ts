@@ -1,19 +1,46 @@
 import { Logger } from '@nestjs/common';
+import type { HttpsOptions } from '@nestjs/common/interfaces/external/https-options.interface';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './app.setup';
-import { CameraConfig, HttpConfig } from './config/app-config';
+import { CameraConfig, HttpConfig, TlsConfig } from './config/app-config';
+import { AppConfigModule } from './config/app-config.module';
 import { EnvValidationError } from './config/env.validation';
 import { PinoLoggerService } from './logging/pino-logger.service';
 
 /** Open streams end at shutdown, but a stuck driver must not keep the process alive. */
 const SHUTDOWN_DEADLINE_MS = 2500;
 
+/** A start-up failure with a message that says it all; printed without a stack trace. */
+class StartupError extends Error {}
+
+/**
+ * HTTPS must be chosen when the app is created, before its configuration is injectable: read
+ * only the configuration module first (the same validation, nothing else started).
+ */
+async function httpsOptions(): Promise<HttpsOptions | undefined> {
+  const context = await NestFactory.createApplicationContext(AppConfigModule.forRoot(), {
+    logger: false,
+    abortOnError: false,
+  });
+  const { certPath, keyPath } = context.get(TlsConfig);
+  await context.close();
+  if (certPath === undefined || keyPath === undefined) return undefined;
+  try {
+    return { cert: await readFile(certPath), key: await readFile(keyPath) };
+  } catch (error) {
+    throw new StartupError(`cannot read TLS_CERT or TLS_KEY: ${(error as Error).message}`);
+  }
+}
+
 async function bootstrap(): Promise<void> {
+  const tls = await httpsOptions();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
     ...APP_OPTIONS,
+    httpsOptions: tls,
     abortOnError: false,
     // Silent while the container is built: a failure there (a bad environment variable) is
     // reported once, cleanly, by the catch below instead of as a stack trace.
@@ -35,11 +62,15 @@ async function bootstrap(): Promise<void> {
   await app.listen(http.port, http.host);
   // The bound port, not the configured one: PORT=0 picks a free port.
   const { port } = app.getHttpServer().address() as AddressInfo;
-  Logger.log(`camfeed listening on http://${http.host}:${port} (camera: ${camera.driver})`, 'Main');
+  const scheme = tls === undefined ? 'http' : 'https';
+  Logger.log(
+    `camfeed listening on ${scheme}://${http.host}:${port} (camera: ${camera.driver})`,
+    'Main',
+  );
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof EnvValidationError) {
+  if (error instanceof EnvValidationError || error instanceof StartupError) {
     console.error(`camfeed: ${error.message}`);
   } else {
     console.error('camfeed failed to start:', error);

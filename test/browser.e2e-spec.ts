@@ -243,3 +243,35 @@ describe('Chromium and EXIF orientation in a multipart stream', () => {
     }
   }, 60_000);
 });
+
+describe('the page with STREAM_AUTH', () => {
+  it('signs in once and gets a stream token for its <img> by itself', async () => {
+    const { browser } = await launchBrowser();
+    const t = await startApp({
+      ...env(),
+      STREAM_AUTH: 'true',
+      STREAM_USERNAME: 'viewer',
+      STREAM_PASSWORD: 'watch-the-baby',
+    });
+    try {
+      const context = await browser.newContext({
+        httpCredentials: { username: 'viewer', password: 'watch-the-baby' },
+      });
+      const page = await context.newPage();
+      await page.goto(`${t.baseUrl}/`);
+      await page.waitForFunction(
+        () => (document.getElementById('live') as HTMLImageElement).naturalWidth > 0,
+      );
+      expect(await page.locator('#live').getAttribute('src')).toMatch(
+        /^\/video_feed\?session=[0-9a-f]+&token=v1\.\d+\./,
+      );
+      expect(await naturalSize(page)).toBe('320x240');
+      await page.waitForFunction(() =>
+        /fps$/.test(document.getElementById('st-fps')?.textContent ?? ''),
+      );
+    } finally {
+      await browser.close();
+      await t.close();
+    }
+  }, 60_000);
+});

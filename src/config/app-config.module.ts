@@ -9,7 +9,9 @@ import {
   LoggingConfig,
   StorageConfig,
   StreamConfig,
+  TlsConfig,
   toAppConfig,
+  ViewerAuthConfig,
 } from './app-config';
 import { validateEnv } from './env.validation';
 
@@ -38,6 +40,8 @@ const sections: Provider[] = [
   section(ControlConfig, (config) => config.control),
   section(IrLedConfig, (config) => config.irLed),
   section(LoggingConfig, (config) => config.logging),
+  section(ViewerAuthConfig, (config) => config.viewerAuth),
+  section(TlsConfig, (config) => config.tls),
 ];
 
 /**

@@ -45,6 +45,8 @@ export class CameraConfig {
 export class StreamConfig {
   /** A viewer whose socket has not drained for this long is disconnected. */
   readonly drainTimeoutMs!: number;
+  /** Viewers beyond this many get 503 (0 = no limit). */
+  readonly maxClients!: number;
   /** How long /snapshot.jpg waits for a frame before answering 503. */
   readonly snapshotTimeoutMs!: number;
 }
@@ -57,6 +59,24 @@ export class StorageConfig {
 export class ControlConfig {
   /** Bearer token every mutating API call must carry; undefined = control is open. */
   readonly apiToken?: string;
+  /** Changes allowed per client and minute. */
+  readonly rateLimitPerMinute!: number;
+}
+
+export class ViewerAuthConfig {
+  /** Viewers must authenticate: Basic credentials or a signed token. */
+  readonly enabled!: boolean;
+  readonly username?: string;
+  readonly password?: string;
+  /** Signs stream tokens; random per start when not configured (tokens then end with the process). */
+  readonly tokenSecret?: string;
+  readonly tokenTtlMs!: number;
+}
+
+export class TlsConfig {
+  /** PEM certificate and key paths; both undefined = plain HTTP. */
+  readonly certPath?: string;
+  readonly keyPath?: string;
 }
 
 export class IrLedConfig {
@@ -94,6 +114,8 @@ export interface AppConfig {
   readonly control: ControlConfig;
   readonly irLed: IrLedConfig;
   readonly logging: LoggingConfig;
+  readonly viewerAuth: ViewerAuthConfig;
+  readonly tls: TlsConfig;
 }
 
 export function toAppConfig(env: EnvironmentVariables): AppConfig {
@@ -119,9 +141,10 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
     stream: {
       drainTimeoutMs: Math.round(env.STREAM_DRAIN_TIMEOUT * 1000),
       snapshotTimeoutMs: Math.round(env.SNAPSHOT_TIMEOUT * 1000),
+      maxClients: env.MAX_CLIENTS,
     },
     storage: { dataDir: env.DATA_DIR },
-    control: { apiToken: env.API_TOKEN },
+    control: { apiToken: env.API_TOKEN, rateLimitPerMinute: env.CONTROL_RATE_LIMIT },
     irLed: {
       driver: env.IR_LED_DRIVER,
       bcmGpio: env.IR_LED_GPIO,
@@ -136,5 +159,13 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       sysfsRoot: '/sys/class/gpio',
     },
     logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+    viewerAuth: {
+      enabled: env.STREAM_AUTH,
+      username: env.STREAM_USERNAME,
+      password: env.STREAM_PASSWORD,
+      tokenSecret: env.STREAM_TOKEN_SECRET,
+      tokenTtlMs: env.STREAM_TOKEN_TTL * 1000,
+    },
+    tls: { certPath: env.TLS_CERT, keyPath: env.TLS_KEY },
   };
 }

@@ -28,9 +28,21 @@ describe(validateEnv.name, () => {
       },
       idleTimeoutMs: 10_000,
     });
-    expect(config.stream).toEqual({ drainTimeoutMs: 15_000, snapshotTimeoutMs: 5_000 });
+    expect(config.stream).toEqual({
+      drainTimeoutMs: 15_000,
+      snapshotTimeoutMs: 5_000,
+      maxClients: 1000,
+    });
+    expect(config.viewerAuth).toEqual({
+      enabled: false,
+      username: undefined,
+      password: undefined,
+      tokenSecret: undefined,
+      tokenTtlMs: 3_600_000,
+    });
+    expect(config.tls).toEqual({ certPath: undefined, keyPath: undefined });
     expect(config.storage).toEqual({ dataDir: './data' });
-    expect(config.control).toEqual({ apiToken: undefined });
+    expect(config.control).toEqual({ apiToken: undefined, rateLimitPerMinute: 60 });
     expect(config.irLed).toEqual({
       driver: 'gpio',
       bcmGpio: undefined,
@@ -166,6 +178,28 @@ describe(validateEnv.name, () => {
     expect(() =>
       validateEnv({ CAMERA: 'ffmpeg', CAMERA_SOURCE: 'testsrc2', CAMERA_SOURCE_FORMAT: 'lavfi' }),
     ).not.toThrow();
+  });
+
+  it.each([
+    [{ STREAM_AUTH: 'true' }, ['STREAM_USERNAME must be set', 'STREAM_PASSWORD must be set']],
+    [
+      { STREAM_AUTH: 'true', STREAM_USERNAME: 'a:b', STREAM_PASSWORD: 'longenough' },
+      ['STREAM_USERNAME must be set'],
+    ],
+    [
+      { STREAM_AUTH: 'true', STREAM_USERNAME: 'viewer', STREAM_PASSWORD: 'short' },
+      ['STREAM_PASSWORD must be set'],
+    ],
+    [{ TLS_CERT: '/etc/ssl/cert.pem' }, ['TLS_KEY must be the path of the PEM private key']],
+    [
+      { STREAM_TOKEN_SECRET: 'too-short' },
+      ['STREAM_TOKEN_SECRET must be a random string of at least 32 characters'],
+    ],
+  ])('checks the security settings together: %j', (env, messages) => {
+    const problems = problemsOf(env);
+    for (const [index, message] of messages.entries())
+      expect(problems[index]).toMatch(new RegExp(`^${message}`));
+    expect(problems).toHaveLength(messages.length);
   });
 
   it('requires a folder for the images driver', () => {

@@ -180,6 +180,45 @@ export class EnvironmentVariables {
   @EnvNumber(0.5, 60)
   SNAPSHOT_TIMEOUT = 5;
 
+  @EnvInt(0, 100000)
+  MAX_CLIENTS = 1000;
+
+  @EnvInt(1, 10000)
+  CONTROL_RATE_LIMIT = 60;
+
+  @EnvBoolean()
+  STREAM_AUTH = false;
+
+  @ValidateIf((env: EnvironmentVariables) => env.STREAM_AUTH || env.STREAM_USERNAME !== undefined)
+  @EnvString(/^[^:\s]+$/, 'set to a user name without spaces or colons when STREAM_AUTH is on')
+  STREAM_USERNAME?: string;
+
+  @ValidateIf((env: EnvironmentVariables) => env.STREAM_AUTH || env.STREAM_PASSWORD !== undefined)
+  @EnvString(
+    /^\S{8,}$/,
+    'set to a password of at least 8 characters, without spaces, when STREAM_AUTH is on',
+  )
+  STREAM_PASSWORD?: string;
+
+  @IsOptional()
+  @EnvString(/^\S{32,}$/, 'a random string of at least 32 characters')
+  STREAM_TOKEN_SECRET?: string;
+
+  @EnvInt(60, 31_536_000)
+  STREAM_TOKEN_TTL = 3600;
+
+  @ValidateIf(
+    (env: EnvironmentVariables) => env.TLS_KEY !== undefined || env.TLS_CERT !== undefined,
+  )
+  @EnvString(/\S/, 'the path of a PEM certificate (chain), set together with TLS_KEY')
+  TLS_CERT?: string;
+
+  @ValidateIf(
+    (env: EnvironmentVariables) => env.TLS_CERT !== undefined || env.TLS_KEY !== undefined,
+  )
+  @EnvString(/\S/, 'the path of the PEM private key, set together with TLS_CERT')
+  TLS_KEY?: string;
+
   @EnvEnum(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 

@@ -7,6 +7,7 @@ import {
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CameraSettingsService } from '../camera/camera-settings.service';
@@ -53,6 +54,10 @@ export class ControlController {
   }
 
   @Post('camera/settings')
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'More than CONTROL_RATE_LIMIT changes a minute',
+  })
   @HttpCode(200)
   @ApiTags('camera')
   @ApiBearerAuth()
@@ -102,6 +107,10 @@ export class ControlController {
   }
 
   @Put('ir-led')
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'More than CONTROL_RATE_LIMIT changes a minute',
+  })
   @ApiTags('ir-led')
   @ApiBearerAuth()
   @ApiOperation({
@@ -125,6 +134,10 @@ export class ControlController {
   }
 
   @Post('ir-led/toggle')
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'More than CONTROL_RATE_LIMIT changes a minute',
+  })
   @HttpCode(200)
   @ApiTags('ir-led')
   @ApiBearerAuth()

@@ -42,6 +42,11 @@ export class MetricsService {
 
     gauge('camfeed_stream_clients', 'Viewers connected to /video_feed.', () => streams.clientCount);
     total(
+      'camfeed_stream_refused_total',
+      'Viewers refused because MAX_CLIENTS were watching.',
+      () => streams.refusedCount,
+    );
+    total(
       'camfeed_frames_captured_total',
       'Frames captured from the camera.',
       () => producer.counters.framesCaptured,

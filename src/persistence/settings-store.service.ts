@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { StorageConfig } from '../config/app-config';
 import { SerialQueue } from '../common/serial-queue';
 import { writeFileAtomic } from './atomic-file';
@@ -50,7 +50,22 @@ export class SettingsStore {
     });
   }
 
+  /** A crash in the middle of a save leaves its temporary file behind; the next start clears it. */
+  private async removeStaleTemporaryFiles(): Promise<void> {
+    const folder = dirname(this.path);
+    const prefix = `.${basename(this.path)}.`;
+    try {
+      const stale = (await readdir(folder)).filter(
+        (name) => name.startsWith(prefix) && name.endsWith('.tmp'),
+      );
+      await Promise.all(stale.map(async (name) => rm(join(folder, name), { force: true })));
+    } catch {
+      // No folder yet (first run) or not readable: load() reports what matters.
+    }
+  }
+
   private async load(): Promise<Document> {
+    await this.removeStaleTemporaryFiles();
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');

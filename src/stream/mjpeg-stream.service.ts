@@ -16,6 +16,11 @@ const STREAM_HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
+/** What a refused viewer is told (Retry-After) when the stream is full. */
+const RETRY_AFTER_SECONDS = 10;
+/** Refusals are summed up in the log at most this often, so a flood of viewers cannot flood it. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
 /** How often stalled viewers are looked for and quiet viewers refreshed. */
 const SWEEP_INTERVAL_MS = 1000;
 /** A viewer that got no frame for this long is sent the newest one again (see refreshIfQuiet). */
@@ -53,6 +58,9 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
   private partSeq = -1;
   private part: Buffer = Buffer.alloc(0);
   private sweeper: NodeJS.Timeout | undefined;
+  private refused = 0;
+  private refusedLogged = 0;
+  private lastRefusalLog = 0;
   private closing = false;
 
   constructor(
@@ -82,6 +90,11 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
   }
 
   open(req: Request, res: Response, options: StreamOptions = {}): void {
+    const limit = this.config.maxClients;
+    if (limit > 0 && this.clients.size >= limit) {
+      this.refuse(res, limit);
+      return;
+    }
     // Close-delimited instead of chunked: one write per part and no chunk framing per frame. The
     // stream never ends by itself, so the connection is not reusable anyway.
     res.useChunkedEncodingByDefault = false;
@@ -111,6 +124,31 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     res.once('close', () => client.cleanup());
     this.startSweeper();
     client.start();
+  }
+
+  /** Viewers refused because of MAX_CLIENTS, since the start. */
+  get refusedCount(): number {
+    return this.refused;
+  }
+
+  /** Full: a 503 that tells the browser when to try again; existing viewers are not touched. */
+  private refuse(res: Response, limit: number): void {
+    this.refused += 1;
+    const now = Date.now();
+    if (now - this.lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
+      this.lastRefusalLog = now;
+      this.logger.warn(
+        `Viewer limit of ${limit} reached: refused ${this.refused - this.refusedLogged} viewer(s)`,
+      );
+      this.refusedLogged = this.refused;
+    }
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(503).json({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: `The stream has reached its limit of ${limit} viewers; try again in ${RETRY_AFTER_SECONDS} s`,
+    });
   }
 
   partFor(frame: Frame): Buffer {

@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   const pid = server.pid ?? 0;
   let port = 0;
   for (let waited = 0; port === 0; waited += 50) {
-    const match = /listening on http:\/\/[\d.]+:(\d+) \(/.exec(log);
+    const match = /listening on https?:\/\/[\d.]+:(\d+) \(/.exec(log);
     if (match) port = Number(match[1]);
     else if (waited > 15_000) throw new Error(`server did not start:\n${log}`);
     else await sleep(50);

@@ -43,9 +43,9 @@ export class ServerProcess {
   async listening(timeoutMs = 15_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const match = /listening on http:\/\/([\d.]+):(\d+) \(/.exec(this.output);
+      const match = /listening on (https?):\/\/([\d.]+):(\d+) \(/.exec(this.output);
       if (match) {
-        this.baseUrl = `http://${match[1]}:${match[2]}`;
+        this.baseUrl = `${match[1]}://${match[2]}:${match[3]}`;
         return this.baseUrl;
       }
       if (this.child.exitCode !== null || this.child.signalCode !== null) {

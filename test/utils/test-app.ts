@@ -28,6 +28,8 @@ export async function startApp(
           HOST: '127.0.0.1',
           PORT: '0',
           LOG_LEVEL: process.env.TEST_LOGS === '1' ? 'debug' : 'error',
+          // Tests make many changes a minute; the throttle has tests of its own.
+          CONTROL_RATE_LIMIT: '10000',
           ...env,
         },
         envFile: false,

@@ -6,9 +6,11 @@ import {
   type OnApplicationBootstrap,
   UnauthorizedException,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ControlConfig } from '../../config/app-config';
+import { VIEWER_ACTION } from './viewer-action.decorator';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -29,7 +31,10 @@ export function secretsEqual(given: string, expected: string): boolean {
 export class ApiTokenGuard implements CanActivate, OnApplicationBootstrap {
   private readonly logger = new Logger('Security');
 
-  constructor(private readonly config: ControlConfig) {}
+  constructor(
+    private readonly config: ControlConfig,
+    private readonly reflector: Reflector,
+  ) {}
 
   onApplicationBootstrap(): void {
     if (this.config.apiToken === undefined) {
@@ -43,6 +48,11 @@ export class ApiTokenGuard implements CanActivate, OnApplicationBootstrap {
     const token = this.config.apiToken;
     const request = context.switchToHttp().getRequest<Request>();
     if (token === undefined || SAFE_METHODS.has(request.method)) return true;
+    const forViewers = this.reflector.getAllAndOverride<boolean>(VIEWER_ACTION, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (forViewers) return true;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     if (match !== null && secretsEqual(match[1], token)) return true;
     context

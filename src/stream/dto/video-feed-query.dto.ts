@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsNumber, IsString, Matches, Max, Min } from 'class-validator';
+import { IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { OptionalField } from '../../common/validation/optional-field';
 
 export const SESSION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -25,4 +25,10 @@ export class VideoFeedQueryDto {
   @IsString({ message: SESSION_MESSAGE })
   @Matches(SESSION_PATTERN, { message: SESSION_MESSAGE })
   session?: string;
+
+  /** A stream token (STREAM_AUTH), checked before the request gets here. */
+  @OptionalField()
+  @IsString({ message: 'token must be a string' })
+  @MaxLength(200, { message: 'token must be a string of up to 200 characters' })
+  token?: string;
 }

@@ -60,10 +60,15 @@
     showMessage(error.message, { details: error.details || [] });
   }
 
-  async function api(method, path, body) {
-    const headers = { accept: 'application/json' };
+  /** The API token, if the user saved one: sent only on calls that change something. */
+  function authHeaders() {
     const token = localStorage.getItem(TOKEN_KEY);
-    if (token) headers.authorization = `Bearer ${token}`;
+    return token ? { authorization: `Bearer ${token}` } : {};
+  }
+
+  async function api(method, path, body) {
+    // Reads go without it, so the browser's own sign-in (STREAM_AUTH) applies to them.
+    const headers = { accept: 'application/json', ...(method === 'GET' ? {} : authHeaders()) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response;
     try {
@@ -105,12 +110,29 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
-  function startStream() {
+  /**
+   * With STREAM_AUTH on, the stream URL carries a fresh token (the browser already holds the
+   * credentials it signed in with, and sends them with this request). 404: no token needed.
+   */
+  async function streamToken() {
+    try {
+      const response = await fetch('/video_feed/token', { method: 'POST', headers: authHeaders() });
+      if (!response.ok) return null;
+      return (await response.json()).token;
+    } catch {
+      return null;
+    }
+  }
+
+  async function startStream() {
     clearTimeout(retryTimer);
-    session = newSessionId();
+    const id = newSessionId();
+    session = id;
     sessionStartedAt = Date.now();
     lastFramesSent = null;
-    img.src = `/video_feed?session=${session}`;
+    const token = await streamToken();
+    if (session !== id) return; // hidden or restarted meanwhile
+    img.src = `/video_feed?session=${id}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
   }
 
   function stopStream() {
