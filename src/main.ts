@@ -12,6 +12,7 @@ import { EnvValidationError } from './config/env.validation';
 import { PinoLoggerService } from './logging/pino-logger.service';
 
 /** Open streams end at shutdown, but a stuck driver must not keep the process alive. */
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const SHUTDOWN_DEADLINE_MS = 2500;
 
 /** A start-up failure with a message that says it all; printed without a stack trace. */
@@ -48,8 +49,10 @@ async function bootstrap(): Promise<void> {
   });
   app.useLogger(app.get(PinoLoggerService));
   configureApp(app);
-  app.enableShutdownHooks();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // Only the signals that mean "stop": Nest's default list also takes SIGUSR2, which Node's
+  // diagnostics (--heapsnapshot-signal, --report-signal) use on a running server.
+  app.enableShutdownHooks([...SHUTDOWN_SIGNALS]);
+  for (const signal of SHUTDOWN_SIGNALS) {
     process.once(signal, () => {
       setTimeout(() => {
         Logger.error(`Shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms; exiting now`, 'Main');

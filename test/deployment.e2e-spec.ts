@@ -47,6 +47,10 @@ describe('config/camfeed.service', () => {
     expect(unit.get('Install')?.get('WantedBy')).toEqual(['multi-user.target']);
   });
 
+  it('lets the server hold far more open sockets than the default MAX_CLIENTS of 1000', () => {
+    expect(Number(value('LimitNOFILE'))).toBeGreaterThanOrEqual(10 * 1000);
+  });
+
   it('starts node the way npm start does', () => {
     const start = (
       JSON.parse(readFileSync(resolve(__dirname, '..', 'package.json'), 'utf8')) as {

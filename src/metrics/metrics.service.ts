@@ -59,7 +59,7 @@ export class MetricsService {
     total(
       'camfeed_frames_dropped_total',
       'Frames skipped for viewers whose connection had not taken the previous one yet.',
-      () => streams.counters.framesDropped,
+      () => streams.framesDroppedTotal,
     );
     total(
       'camfeed_stream_bytes_sent_total',

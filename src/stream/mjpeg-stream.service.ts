@@ -72,6 +72,17 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     return this.clients.size;
   }
 
+  /**
+   * Frames skipped so far, including those a still-stalled viewer is missing right now: a viewer
+   * that never drains shows up at once, not only when it catches up or leaves. Read at scrape
+   * time, never per frame.
+   */
+  get framesDroppedTotal(): number {
+    let pending = 0;
+    for (const client of this.clients) pending += client.droppedCount() - client.framesDropped;
+    return this.counters.framesDropped + pending;
+  }
+
   describeClients(): StreamClientInfo[] {
     const now = performance.now();
     return [...this.clients].map((client) => this.describe(client, now));
