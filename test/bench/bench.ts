@@ -1,22 +1,24 @@
 /*
  * npm run bench -- [N ...] [--duration S] [--warmup S] [--workers W] [--fps F]
  *                   [--camera images|emulated] [--size WxH] [--frame-kb K] [--target camfeed|baseline]
- *                   [--profile DIR]
+ *                   [--profile DIR] [--trace S]
  *
  * Starts the real server (dist/main.js; by default the `images` driver at 640×480 and 30 fps with
  * ~50 KB frames, or the emulated camera rendering and encoding live at --size), opens
  * N concurrent /video_feed clients from load-generator processes for a fixed time, and prints what
  * was delivered and what it cost the server. Each N is measured after a warm-up, on a fresh set
  * of connections, against the same server process.
+ *
+ * --trace S prints the delivered rate and the server's RSS every S seconds of the window, and the
+ * RSS growth over it: `npm run soak` uses it for a long run at 1000 viewers.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import sharp from 'sharp';
-import { LATENCY_BUCKETS, type WorkerCommand, type WorkerReport } from './load-worker';
+import { cameraLikeFrames } from '../utils/jpeg-fixtures';
+import { LoadGenerator } from './load-generator';
+import { LATENCY_BUCKETS, type WorkerReport } from './load-worker';
 
 interface Options {
   counts: number[];
@@ -32,6 +34,7 @@ interface Options {
   target: 'camfeed' | 'baseline';
   width: number;
   height: number;
+  traceS: number | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -47,6 +50,7 @@ function parseArgs(argv: string[]): Options {
     profileDir: undefined,
     width: 640,
     height: 480,
+    traceS: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -59,6 +63,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--camera') options.camera = argv[++i] === 'emulated' ? 'emulated' : 'images';
     else if (arg === '--profile') options.profileDir = resolve(argv[++i]);
     else if (arg === '--target') options.target = argv[++i] === 'baseline' ? 'baseline' : 'camfeed';
+    else if (arg === '--trace') options.traceS = value();
     else if (arg === '--size') [options.width, options.height] = argv[++i].split('x').map(Number);
     else if (/^\d+$/.test(arg)) options.counts.push(Number(arg));
     else throw new Error(`unknown argument ${arg}`);
@@ -70,29 +75,6 @@ function parseArgs(argv: string[]): Options {
 const sleep = async (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Frames like a real 640×480 camera's: textured enough to weigh about `kb` KB each. */
-async function makeFrames(kb: number, width: number, height: number): Promise<string> {
-  const folder = await mkdtemp(join(os.tmpdir(), 'camfeed-bench-'));
-  for (let index = 0; index < 4; index++) {
-    const noise = randomBytes(width * height * 3);
-    let low = 5;
-    let high = 100;
-    let best = Buffer.alloc(0);
-    while (low <= high) {
-      const quality = Math.floor((low + high) / 2);
-      const jpeg = await sharp(noise, { raw: { width, height, channels: 3 } })
-        .blur(1.6)
-        .jpeg({ quality })
-        .toBuffer();
-      best = jpeg;
-      if (jpeg.length > kb * 1024) high = quality - 1;
-      else low = quality + 1;
-    }
-    await writeFile(join(folder, `${index + 1}.jpg`), best);
-  }
-  return folder;
-}
-
 /** The node arguments of `npm start`, so the bench measures the server exactly as users run it. */
 function startCommandArgs(): string[] {
   const root = resolve(__dirname, '../..');
@@ -102,32 +84,6 @@ function startCommandArgs(): string[] {
   const [node, ...args] = pkg.scripts.start.split(/\s+/);
   if (node !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
   return args.map((arg) => (arg.endsWith('.js') ? join(root, arg) : arg));
-}
-
-interface Worker {
-  child: ChildProcess;
-  ask<T>(command: WorkerCommand): Promise<T>;
-}
-
-function startWorker(): Worker {
-  const child = fork(resolve(__dirname, 'load-worker.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  let queue: Array<(value: unknown) => void> = [];
-  child.on('message', (message) => {
-    const [next, ...rest] = queue;
-    queue = rest;
-    next?.(message);
-  });
-  return {
-    child,
-    ask: async <T>(command: WorkerCommand): Promise<T> =>
-      new Promise<T>((resolve) => {
-        queue.push(resolve as (value: unknown) => void);
-        child.send(command);
-      }),
-  };
 }
 
 function cpuTicks(pid: number): number {
@@ -151,6 +107,36 @@ function percentile(histogram: number[], fraction: number): number {
   return LATENCY_BUCKETS / 10;
 }
 
+interface Trace {
+  atS: number;
+  fpsPerClient: number;
+  open: number;
+  rssMean: number;
+  rssMax: number;
+}
+
+/** The --trace table, and how much the RSS grew from the first interval to the last. */
+function printTrace(count: number, trace: Trace[]): void {
+  console.log(`\n${count} viewers over time:\n`);
+  console.log('| at s | viewers open | fps/client | RSS MB mean | RSS MB max |');
+  console.log('|---|---|---|---|---|');
+  for (const step of trace) {
+    console.log(
+      `| ${step.atS.toFixed(0)} | ${step.open} | ${step.fpsPerClient.toFixed(1)} | ` +
+        `${step.rssMean.toFixed(1)} | ${step.rssMax.toFixed(1)} |`,
+    );
+  }
+  const first = trace[0];
+  const last = trace[trace.length - 1];
+  const growth = ((last.rssMean - first.rssMean) / first.rssMean) * 100;
+  const peak = Math.max(...trace.map((step) => step.rssMax));
+  console.log(
+    `\nRSS growth over the window: ${first.rssMean.toFixed(1)} MB (first ${first.atS.toFixed(0)} s) → ` +
+      `${last.rssMean.toFixed(1)} MB (last interval): ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %; ` +
+      `peak ${peak.toFixed(1)} MB`,
+  );
+}
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
@@ -159,7 +145,7 @@ const median = (values: number[]): number => {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const ticksPerSecond = 100; // getconf CLK_TCK on Linux
-  const folder = await makeFrames(options.frameKb, options.width, options.height);
+  const folder = await cameraLikeFrames(options.width, options.height, options.frameKb);
   const sizes = [1, 2, 3, 4].map((n) => readFileSync(join(folder, `${n}.jpg`)).length);
 
   const command =
@@ -228,45 +214,42 @@ async function main(): Promise<void> {
   console.log(`|${header.map(() => '---').join('|')}|`);
 
   for (const count of options.counts) {
-    const workerCount = options.workers ?? (count >= 200 ? 2 : 1);
-    const workers = Array.from({ length: workerCount }, startWorker);
-    const shares = workers.map(
-      (_, index) => Math.floor(count / workerCount) + (index < count % workerCount ? 1 : 0),
-    );
-    const opened = await Promise.all(
-      workers.map(async (worker, index) =>
-        worker.ask<{ connected: number; errors: number }>({
-          cmd: 'connect',
-          host: '127.0.0.1',
-          port,
-          path: '/video_feed',
-          count: shares[index],
-        }),
-      ),
-    );
-    const connected = opened.reduce((sum, o) => sum + o.connected, 0);
+    const load = LoadGenerator.start(options.workers ?? (count >= 200 ? 2 : 1));
+    const connected = await load.connect(port, '/video_feed', count);
     if (connected < count) console.log(`  (only ${connected} of ${count} clients could connect)`);
-    for (let waited = 0; ; waited += 200) {
-      const ready = await Promise.all(
-        workers.map(async (worker) => worker.ask<{ receiving: number }>({ cmd: 'ready' })),
-      );
-      if (ready.reduce((sum, r) => sum + r.receiving, 0) >= connected || waited > 30_000) break;
-      await sleep(200);
-    }
+    await load.waitReceiving(connected, 30_000);
     await sleep(options.warmupS * 1000);
 
-    await Promise.all(workers.map(async (worker) => worker.ask({ cmd: 'mark' })));
+    await load.mark();
     const ticksBefore = cpuTicks(pid);
     const startedAt = performance.now();
     const rssSamples: number[] = [];
     const sampler = setInterval(() => rssSamples.push(rssMb(pid)), 250);
-    await sleep(options.durationS * 1000);
+    const trace: Trace[] = [];
+    if (options.traceS) {
+      const stepMs = options.traceS * 1000;
+      let parts = (await load.status()).parts;
+      while (performance.now() - startedAt < options.durationS * 1000 - stepMs / 2) {
+        const from = rssSamples.length;
+        await sleep(stepMs);
+        const status = await load.status();
+        const window = rssSamples.slice(from);
+        trace.push({
+          atS: (performance.now() - startedAt) / 1000,
+          fpsPerClient: (status.parts - parts) / options.traceS / Math.max(1, status.open),
+          open: status.open,
+          rssMean: window.reduce((sum, value) => sum + value, 0) / Math.max(1, window.length),
+          rssMax: Math.max(...window),
+        });
+        parts = status.parts;
+      }
+    } else {
+      await sleep(options.durationS * 1000);
+    }
     clearInterval(sampler);
     const ticksAfter = cpuTicks(pid);
     const elapsedS = (performance.now() - startedAt) / 1000;
-    const reports = await Promise.all(
-      workers.map(async (worker) => worker.ask<WorkerReport>({ cmd: 'report' })),
-    );
+    const reports: WorkerReport[] = await load.report();
     const rssMean = rssSamples.reduce((sum, value) => sum + value, 0) / rssSamples.length;
     const rssMax = Math.max(...rssSamples);
 
@@ -294,9 +277,9 @@ async function main(): Promise<void> {
       disconnects,
     ];
     console.log(`| ${row.join(' | ')} |`);
+    if (trace.length > 0) printTrace(count, trace);
 
-    await Promise.all(workers.map(async (worker) => worker.ask({ cmd: 'close' })));
-    for (const worker of workers) worker.child.kill();
+    await load.stop();
     await sleep(1000);
   }
   server.kill('SIGTERM');

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 export type WorkerCommand =
   | { cmd: 'connect'; host: string; port: number; path: string; count: number }
   | { cmd: 'ready' }
+  | { cmd: 'status'; since: number }
   | { cmd: 'mark' }
   | { cmd: 'report' }
   | { cmd: 'close' };
@@ -25,13 +26,34 @@ export interface WorkerReport {
   cpuMs: number;
 }
 
+export interface WorkerStatus {
+  /** Connections still open. */
+  open: number;
+  /** Open connections whose newest camera frame (not a placeholder) was captured at or after `since`. */
+  liveSince: number;
+  /** Connections closed by the server after they had received frames, since the worker started. */
+  closedByServer: number;
+  /** Parts received, all connections together, since the worker started. */
+  parts: number;
+  placeholders: number;
+}
+
 export const LATENCY_BUCKETS = 20_000; // 0–2 s in 0.1 ms steps
 
 const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 const HEADER_LIMIT = 2048;
+/*
+ * camfeed marks its "no signal" picture with a JPEG comment right after the JFIF header, so the
+ * first bytes of a body tell a placeholder from a camera frame without scanning the image.
+ */
+const PLACEHOLDER_MARK = Buffer.from('camfeed:placeholder', 'latin1');
+const PROBE_BYTES = 128;
 const nowMs = (): number => performance.timeOrigin + performance.now();
 const latency = new Uint32Array(LATENCY_BUCKETS);
 let bytes = 0;
+let totalParts = 0;
+let totalPlaceholders = 0;
+let closedByServer = 0;
 
 const enum State {
   ResponseHeaders,
@@ -45,7 +67,12 @@ const TRAILER = '\r\n--frame\r\n'.length;
 
 class StreamConnection {
   frames = 0;
+  placeholders = 0;
+  /** Capture time (epoch ms) of the newest camera frame received. */
+  lastLiveAt = 0;
   open = true;
+  private readonly probe = Buffer.allocUnsafe(PROBE_BYTES);
+  private probed = 0;
   private state = State.ResponseHeaders;
   private header = '';
   private left = 0;
@@ -58,6 +85,11 @@ class StreamConnection {
     while (pos < length) {
       if (this.state === State.Body || this.state === State.Trailer) {
         const take = Math.min(this.left, length - pos);
+        if (this.state === State.Body && this.probed < PROBE_BYTES) {
+          const copy = Math.min(take, PROBE_BYTES - this.probed);
+          READ_BUFFER.copy(this.probe, this.probed, pos, pos + copy);
+          this.probed += copy;
+        }
         this.left -= take;
         pos += take;
         if (this.left > 0) continue;
@@ -94,12 +126,20 @@ class StreamConnection {
       const stamp = /X-Timestamp: ([\d.]+)/i.exec(head);
       this.timestamp = stamp ? Number(stamp[1]) * 1000 : 0;
       this.left = Number(lengthMatch[1]);
+      this.probed = 0;
       this.state = State.Body;
     }
   }
 
   private onPart(): void {
     this.frames += 1;
+    totalParts += 1;
+    if (this.probe.subarray(0, this.probed).includes(PLACEHOLDER_MARK)) {
+      this.placeholders += 1;
+      totalPlaceholders += 1;
+    } else {
+      this.lastLiveAt = this.timestamp;
+    }
     if (this.timestamp > 0) {
       const bucket = Math.round((nowMs() - this.timestamp) * 10);
       latency[Math.min(LATENCY_BUCKETS - 1, Math.max(0, bucket))] += 1;
@@ -141,7 +181,10 @@ async function open(host: string, port: number, path: string): Promise<void> {
       resolve();
     });
     socket.on('close', () => {
-      if (connection.open && connection.frames > 0) disconnects += 1;
+      if (connection.open && connection.frames > 0) {
+        disconnects += 1;
+        closedByServer += 1;
+      }
       connection.open = false;
     });
   });
@@ -168,6 +211,18 @@ process.on('message', (message: WorkerCommand) => {
     case 'ready':
       reply({ receiving: connections.filter((connection) => connection.frames > 0).length });
       break;
+    case 'status': {
+      const open = connections.filter((connection) => connection.open);
+      const status: WorkerStatus = {
+        open: open.length,
+        liveSince: open.filter((connection) => connection.lastLiveAt >= message.since).length,
+        closedByServer,
+        parts: totalParts,
+        placeholders: totalPlaceholders,
+      };
+      reply(status);
+      break;
+    }
     case 'mark':
       latency.fill(0);
       bytes = 0;

@@ -34,3 +34,33 @@ export async function decodedSize(jpeg: Buffer): Promise<{ width: number; height
   const { info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height };
 }
+
+/**
+ * Frames like a real camera's: textured enough to weigh about `kb` KB each at `width`×`height`
+ * (blurred noise, its JPEG quality found by bisection). Written as 1.jpg … `count`.jpg.
+ */
+export async function cameraLikeFrames(
+  width: number,
+  height: number,
+  kb: number,
+  count = 4,
+): Promise<string> {
+  const images: Buffer[] = [];
+  for (let index = 0; index < count; index++) {
+    const noise = randomBytes(width * height * 3);
+    let low = 5;
+    let high = 100;
+    let best = Buffer.alloc(0);
+    while (low <= high) {
+      const quality = Math.floor((low + high) / 2);
+      best = await sharp(noise, { raw: { width, height, channels: 3 } })
+        .blur(1.6)
+        .jpeg({ quality })
+        .toBuffer();
+      if (best.length > kb * 1024) high = quality - 1;
+      else low = quality + 1;
+    }
+    images.push(best);
+  }
+  return jpegFolder(images);
+}

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -21,9 +21,14 @@ export class ServerProcess {
   readonly cwd: string;
   private readonly child: ChildProcess;
 
-  constructor(env: Record<string, string>, cwd?: string) {
+  constructor(
+    env: Record<string, string>,
+    cwd?: string,
+    /** Node flags before the script, e.g. those of `npm start`. */
+    nodeArgs: string[] = [],
+  ) {
     this.cwd = cwd ?? mkdtempSync(join(tmpdir(), 'camfeed-run-'));
-    this.child = spawn(process.execPath, [MAIN], {
+    this.child = spawn(process.execPath, [...nodeArgs, MAIN], {
       cwd: this.cwd,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -78,4 +83,12 @@ export async function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** The node flags of `npm start` (package.json), so a test runs the server exactly as users do. */
+export function npmStartNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((part) => part.startsWith('--'));
 }
