@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findExecutable } from '../src/camera/process/executable-path';
+import { writeSelfSignedCertificate } from './utils/certificates';
 
 const CONFIG = resolve(__dirname, '..', 'config');
 
@@ -127,25 +128,7 @@ describe('config/nginx-camfeed.conf', () => {
       return;
     }
     const folder = mkdtempSync(join(tmpdir(), 'camfeed-nginx-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=camera.example.org',
-        '-keyout',
-        join(folder, 'key.pem'),
-        '-out',
-        join(folder, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    writeSelfSignedCertificate(folder, 'camera.example.org');
     const testable = site
       .replace(
         /\/etc\/letsencrypt\/live\/camera\.example\.org\/fullchain\.pem/,

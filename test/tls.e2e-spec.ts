@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MjpegReader } from './utils/mjpeg-reader';
 import { ServerProcess } from './utils/server-process';
+import { writeSelfSignedCertificate } from './utils/certificates';
 
 /** GET over HTTPS accepting the test's self-signed certificate. */
 async function get(
@@ -30,25 +30,7 @@ describe('TLS_CERT and TLS_KEY', () => {
 
   beforeAll(() => {
     folder = mkdtempSync(join(tmpdir(), 'camfeed-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-keyout',
-        join(folder, 'key.pem'),
-        '-out',
-        join(folder, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
+    writeSelfSignedCertificate(folder, '127.0.0.1');
   });
 
   afterEach(async () => {

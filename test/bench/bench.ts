@@ -166,6 +166,8 @@ async function main(): Promise<void> {
       CAMERA_HEIGHT: String(options.height),
       CAMERA_FRAMERATE: String(options.fps),
       STREAM_DRAIN_TIMEOUT: '60',
+      // The limit stays on, as users run it, just above the largest count measured.
+      MAX_CLIENTS: String(Math.max(...options.counts) + 10),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
