@@ -200,6 +200,9 @@ async function connect(command: Extract<WorkerCommand, { cmd: 'connect' }>): Pro
   }
 }
 
+// A parent that died (a benchmark interrupted, a test that timed out) must not leave viewers behind.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (message: WorkerCommand) => {
   const reply = (value: unknown): boolean => process.send?.(value) ?? false;
   switch (message.cmd) {
