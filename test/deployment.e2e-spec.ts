@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findExecutable } from '../src/camera/process/executable-path';
 import { writeSelfSignedCertificate } from './utils/certificates';
+import { npmStartNodeFlags } from './utils/server-process';
 
 const CONFIG = resolve(__dirname, '..', 'config');
 
@@ -53,12 +54,7 @@ describe('config/camfeed.service', () => {
   });
 
   it('starts node the way npm start does', () => {
-    const start = (
-      JSON.parse(readFileSync(resolve(__dirname, '..', 'package.json'), 'utf8')) as {
-        scripts: { start: string };
-      }
-    ).scripts.start;
-    const flags = start.split(/\s+/).filter((part) => part.startsWith('--'));
+    const flags = npmStartNodeFlags();
     expect(value('ExecStart')).toBe(`/usr/bin/node ${flags.join(' ')} /opt/camfeed/dist/main.js`);
   });
 

@@ -74,10 +74,6 @@ export class FrameWaiter {
     private readonly onClose: () => void,
   ) {}
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   get isArmed(): boolean {
     return this.callback !== undefined;
   }

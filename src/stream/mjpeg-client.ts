@@ -54,10 +54,6 @@ export class MjpegClient {
     this.waitForFrame();
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** Bytes written but not yet taken by the kernel: at most about one part, by design. */
   get bufferedBytes(): number {
     return this.socket.writableLength;

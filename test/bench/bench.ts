@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { cameraLikeFrames } from '../utils/jpeg-fixtures';
+import { npmStartNodeFlags, SERVER_MAIN } from '../utils/server-process';
 import { LoadGenerator } from './load-generator';
 import { LATENCY_BUCKETS, type WorkerReport } from './load-worker';
 
@@ -74,17 +75,6 @@ function parseArgs(argv: string[]): Options {
 
 const sleep = async (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The node arguments of `npm start`, so the bench measures the server exactly as users run it. */
-function startCommandArgs(): string[] {
-  const root = resolve(__dirname, '../..');
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [node, ...args] = pkg.scripts.start.split(/\s+/);
-  if (node !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`);
-  return args.map((arg) => (arg.endsWith('.js') ? join(root, arg) : arg));
-}
 
 function cpuTicks(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -151,7 +141,8 @@ async function main(): Promise<void> {
   const command =
     options.target === 'baseline'
       ? ['--import', 'tsx', resolve(__dirname, 'baseline-server.ts'), folder, String(options.fps)]
-      : startCommandArgs();
+      : // As `npm start` runs it, so the bench measures the server exactly as users run it.
+        [...npmStartNodeFlags(), SERVER_MAIN];
   if (options.profileDir) command.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   if (process.env.BENCH_SERVER_NODE_OPTIONS)
     command.unshift(...process.env.BENCH_SERVER_NODE_OPTIONS.split(' '));

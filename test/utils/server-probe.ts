@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parsePrometheus, valueOf, type Exposition } from './prometheus';
 import type { ServerProcess } from './server-process';
@@ -13,12 +13,6 @@ export const HEAP_SNAPSHOT_FLAG = '--heapsnapshot-signal=SIGUSR2';
 
 export async function openFileCount(pid: number): Promise<number> {
   return (await readdir(`/proc/${pid}/fd`)).length;
-}
-
-export async function rssBytes(pid: number): Promise<number> {
-  const match = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-  if (match === null) throw new Error(`no VmRSS for ${pid}`);
-  return Number(match[1]) * 1024;
 }
 
 export async function scrape(baseUrl: string): Promise<Exposition> {

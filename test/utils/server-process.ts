@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const MAIN = resolve(__dirname, '../../dist/main.js');
+/** The built server, as `npm start` runs it. */
+export const SERVER_MAIN = resolve(__dirname, '../../dist/main.js');
 
 export interface Exit {
   readonly code: number | null;
@@ -28,7 +29,7 @@ export class ServerProcess {
     nodeArgs: string[] = [],
   ) {
     this.cwd = cwd ?? mkdtempSync(join(tmpdir(), 'camfeed-run-'));
-    this.child = spawn(process.execPath, [...nodeArgs, MAIN], {
+    this.child = spawn(process.execPath, [...nodeArgs, SERVER_MAIN], {
       cwd: this.cwd,
       env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

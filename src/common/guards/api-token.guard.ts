@@ -12,7 +12,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ControlConfig } from '../../config/app-config';
 import { VIEWER_ACTION } from './viewer-action.decorator';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Requests that only read: open to viewers, never throttled, never asked for the API token. */
+export const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Compares two secrets in time that does not depend on where they differ. Hashing first makes
@@ -47,7 +48,7 @@ export class ApiTokenGuard implements CanActivate, OnApplicationBootstrap {
   canActivate(context: ExecutionContext): boolean {
     const token = this.config.apiToken;
     const request = context.switchToHttp().getRequest<Request>();
-    if (token === undefined || SAFE_METHODS.has(request.method)) return true;
+    if (token === undefined || READ_METHODS.has(request.method)) return true;
     const forViewers = this.reflector.getAllAndOverride<boolean>(VIEWER_ACTION, [
       context.getHandler(),
       context.getClass(),

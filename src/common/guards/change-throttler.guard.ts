@@ -1,8 +1,7 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
-
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+import { READ_METHODS } from './api-token.guard';
 
 /**
  * CONTROL_RATE_LIMIT on every call that changes something (and on stream-token requests),
@@ -13,6 +12,6 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class ChangeThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
-    return READS.has(request.method) || (await super.shouldSkip(context));
+    return READ_METHODS.has(request.method) || (await super.shouldSkip(context));
   }
 }
