@@ -1,8 +1,9 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CameraModule } from './camera/camera.module';
 import { AppConfigModule, type AppConfigOptions } from './config/app-config.module';
 import { DomainErrorFilter } from './common/filters/domain-error.filter';
+import { AppValidationPipe } from './common/validation/app-validation.pipe';
 import { ApiTokenGuard } from './common/guards/api-token.guard';
 import { ChangeThrottlerGuard } from './common/guards/change-throttler.guard';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -46,16 +47,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: ChangeThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiTokenGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            transform: true,
-            // One message per field: IsInt, Min and Max of one field all say the same thing.
-            stopAtFirstError: true,
-          }),
-        },
+        { provide: APP_PIPE, useClass: AppValidationPipe },
       ],
     };
   }

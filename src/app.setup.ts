@@ -4,7 +4,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { join } from 'node:path';
 import { jsonBodyParser } from './common/middleware/json-body';
 import { securityHeaders } from './common/middleware/security-headers';
-import { HttpConfig, TlsConfig } from './config/app-config';
+import { corsMiddleware } from './auth/cors.middleware';
+import { crossSiteGuard } from './auth/cross-site.middleware';
+import { CorsConfig, HttpConfig, TlsConfig } from './config/app-config';
+import { compatUrlMiddleware } from './stream/compat-urls';
 import { viewerAuthMiddleware } from './viewer-auth/viewer-auth.middleware';
 import { ViewerAuthService } from './viewer-auth/viewer-auth.service';
 import { PinoLoggerService } from './logging/pino-logger.service';
@@ -24,11 +27,16 @@ export const APP_OPTIONS: NestApplicationOptions = {
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
   app.set('trust proxy', app.get(HttpConfig).trustProxy);
-  // First, so that every request is counted and logged, whatever answers it.
+  // Before anything looks at the path: other servers' URLs become camfeed's own.
+  app.use(compatUrlMiddleware());
+  // First after that, so that every request is counted and logged, whatever answers it.
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(requestLogMiddleware(app.get(PinoLoggerService)));
   const tls = app.get(TlsConfig);
   app.use(securityHeaders(tls.certPath !== undefined));
+  // Preflights carry no credentials, so CORS answers them before viewer auth would refuse them.
+  app.use(corsMiddleware(app.get(CorsConfig).origins));
+  app.use(crossSiteGuard());
   app.use(viewerAuthMiddleware(app.get(ViewerAuthService)));
   app.use(...jsonBodyParser());
   // The page's script and stylesheet; the page itself is served by WebController.
@@ -42,8 +50,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     new DocumentBuilder()
       .setTitle('camfeed')
       .setDescription(
-        'Live camera streaming server. Watch GET /video_feed in an <img>; change camera settings and the IR LEDs ' +
-          'through this API. With API_TOKEN set, calls that change something need Authorization: Bearer <token>.',
+        'Live camera streaming server. Watch `GET /video_feed` in an `<img>`; change camera settings and the IR LEDs ' +
+          'through this API. With API_TOKEN set, calls that change something need `Authorization: Bearer <token>`.',
       )
       .setVersion('1')
       .addBearerAuth()

@@ -4,6 +4,7 @@ import {
   AppConfig,
   CameraConfig,
   ControlConfig,
+  CorsConfig,
   HttpConfig,
   IrLedConfig,
   LoggingConfig,
@@ -42,6 +43,7 @@ const sections: Provider[] = [
   section(LoggingConfig, (config) => config.logging),
   section(ViewerAuthConfig, (config) => config.viewerAuth),
   section(TlsConfig, (config) => config.tls),
+  section(CorsConfig, (config) => config.cors),
 ];
 
 /**

@@ -3,6 +3,7 @@ import type { IrLedDriverName } from '../ir-led/ir-led.constants';
 import type { LogFormat, LogLevel } from '../logging/logging.constants';
 import type { CameraSettings } from '../camera/camera-driver.interface';
 import type { EnvironmentVariables } from './env.validation';
+import { type CorsOrigins, parseCorsOrigins } from '../auth/cors-origins';
 
 /*
  * Typed configuration, one class per concern. The classes double as injection tokens, so a
@@ -73,6 +74,11 @@ export class ViewerAuthConfig {
   readonly tokenTtlMs!: number;
 }
 
+export class CorsConfig {
+  /** Pages of these origins may read the media and status endpoints; undefined = none. */
+  readonly origins?: CorsOrigins;
+}
+
 export class TlsConfig {
   /** PEM certificate and key paths; both undefined = plain HTTP. */
   readonly certPath?: string;
@@ -116,6 +122,7 @@ export interface AppConfig {
   readonly logging: LoggingConfig;
   readonly viewerAuth: ViewerAuthConfig;
   readonly tls: TlsConfig;
+  readonly cors: CorsConfig;
 }
 
 export function toAppConfig(env: EnvironmentVariables): AppConfig {
@@ -167,5 +174,8 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
       tokenTtlMs: env.STREAM_TOKEN_TTL * 1000,
     },
     tls: { certPath: env.TLS_CERT, keyPath: env.TLS_KEY },
+    cors: {
+      origins: env.CORS_ORIGINS === undefined ? undefined : parseCorsOrigins(env.CORS_ORIGINS),
+    },
   };
 }

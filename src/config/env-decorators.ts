@@ -1,6 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+} from 'class-validator';
 
 /*
  * Decorators for environment variables. Each one converts the raw string itself (implicit
@@ -65,4 +75,23 @@ export function EnvBoolean(): PropertyDecorator {
 export function EnvString(pattern?: RegExp, description?: string): PropertyDecorator {
   const message = `$property must be ${description ?? 'a non-empty string'}`;
   return applyDecorators(IsString({ message }), Matches(pattern ?? /\S/, { message }));
+}
+
+/** A string checked by `accepts` (a parser that returns undefined for what it cannot take). */
+export function EnvParsed(
+  accepts: (value: string) => unknown,
+  description: string,
+): PropertyDecorator {
+  const message = `$property must be ${description}`;
+  const parsed: PropertyDecorator = (target, propertyName) =>
+    registerDecorator({
+      name: 'envParsed',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && accepts(value) !== undefined,
+      },
+    });
+  return applyDecorators(IsString({ message }), parsed);
 }

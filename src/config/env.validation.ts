@@ -22,8 +22,11 @@ import {
   EnvInt,
   EnvNumber,
   EnvNumberChoice,
+  EnvParsed,
   EnvString,
 } from './env-decorators';
+
+import { parseCorsOrigins } from '../auth/cors-origins';
 
 /** Drivers that cannot run without a CAMERA_SOURCE. */
 const SOURCE_REQUIRED = new Set<string>(['images', 'ffmpeg', 'mjpeg']);
@@ -218,6 +221,13 @@ export class EnvironmentVariables {
   )
   @EnvString(/\S/, 'the path of the PEM private key, set together with TLS_CERT')
   TLS_KEY?: string;
+
+  @IsOptional()
+  @EnvParsed(
+    parseCorsOrigins,
+    '* or a list of origins such as https://mainsail.local,http://192.168.1.20 (scheme, host and port; no path)',
+  )
+  CORS_ORIGINS?: string;
 
   @EnvEnum(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';

@@ -1,7 +1,26 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
+import type { Request } from 'express';
+import { ViewerAuthService } from '../viewer-auth/viewer-auth.service';
 import { CameraHealthIndicator } from './camera.health';
+
+/** What a caller without credentials learns of a component: up or not, and roughly why. */
+function summarize(details: Partial<HealthIndicatorResult> | undefined): HealthIndicatorResult {
+  const summary: HealthIndicatorResult = {};
+  for (const [key, component] of Object.entries(details ?? {})) {
+    if (component === undefined) continue;
+    const { status } = component;
+    summary[key] =
+      status === 'up' ? { status } : { status, reason: `the ${key} is not delivering frames` };
+  }
+  return summary;
+}
 
 @Controller('health')
 @ApiTags('monitoring')
@@ -9,6 +28,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly camera: CameraHealthIndicator,
+    private readonly auth: ViewerAuthService,
   ) {}
 
   @Get()
@@ -17,10 +37,18 @@ export class HealthController {
     summary: 'Health for monitoring',
     description:
       'status "ok" while the server runs and the camera is idle or delivering frames; "degraded" (still 200), ' +
-      'with details.camera.reason, when a running camera has given no frame for CAMERA_STALL_TIMEOUT.',
+      'with details.camera.reason, when a running camera has given no frame for CAMERA_STALL_TIMEOUT. ' +
+      'With STREAM_AUTH on, callers without credentials get only the status and a reason without details.',
   })
   @ApiOkResponse({ description: 'Terminus health report' })
-  async check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.camera.check('camera')]);
+  async check(@Req() req: Request): Promise<HealthCheckResult> {
+    const result = await this.health.check([() => this.camera.check('camera')]);
+    if (!this.auth.enabled || req.viewerCredential !== undefined) return result;
+    return {
+      status: result.status,
+      info: summarize(result.info),
+      error: summarize(result.error),
+      details: summarize(result.details),
+    };
   }
 }

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Frame } from '../camera/frame';
 import type { FrameWaiter } from '../camera/frame-waiter';
+import type { MjpegFraming } from './mjpeg-part';
 
 /** Counters shared by all clients of one server; the per-frame path only increments them. */
 export interface StreamCounters {
@@ -13,8 +14,8 @@ export interface StreamCounters {
 
 export interface MjpegClientHost {
   readonly counters: StreamCounters;
-  /** The encoded part of `frame`, built once and shared by every client. */
-  partFor(frame: Frame): Buffer;
+  /** The encoded part of `frame` in `framing`, built once and shared by every client. */
+  partFor(frame: Frame, framing: MjpegFraming): Buffer;
   clientClosed(client: MjpegClient): void;
 }
 
@@ -46,6 +47,7 @@ export class MjpegClient {
     /** 0 = as fast as the camera; else the minimum time between two frames (?fps=). */
     private readonly minIntervalMs: number,
     readonly remoteAddress: string,
+    readonly framing: MjpegFraming,
     readonly session?: string,
   ) {}
 
@@ -79,7 +81,7 @@ export class MjpegClient {
     const frame = this.waiter.latest;
     if (frame === undefined || frame.seq !== this.lastSentSeq) return;
     this.waiter.disarm();
-    this.write(this.host.partFor(frame), now);
+    this.write(this.host.partFor(frame, this.framing), now);
   }
 
   /** Ends the response cleanly (server shutdown). */
@@ -135,7 +137,7 @@ export class MjpegClient {
       this.host.counters.framesDropped += skipped;
     }
     this.lastSentSeq = frame.seq;
-    this.write(this.host.partFor(frame), performance.now());
+    this.write(this.host.partFor(frame, this.framing), performance.now());
   };
 
   private readonly onDrain = (): void => {

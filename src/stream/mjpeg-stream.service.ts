@@ -5,7 +5,8 @@ import type { Frame } from '../camera/frame';
 import { FrameProducerService } from '../camera/frame-producer.service';
 import { StreamConfig } from '../config/app-config';
 import { MjpegClient, type MjpegClientHost, type StreamCounters } from './mjpeg-client';
-import { encodeMjpegPart, MJPEG_CONTENT_TYPE, STREAM_PREAMBLE } from './mjpeg-part';
+import { MJPEG_CONTENT_TYPE, type MjpegFraming, STREAM_PREAMBLES } from './mjpeg-part';
+import { MjpegPartCache } from './mjpeg-part-cache';
 
 const STREAM_HEADERS = {
   'Content-Type': MJPEG_CONTENT_TYPE,
@@ -35,6 +36,7 @@ export interface StreamClientInfo {
   /** How long the viewer's socket has refused data, in ms. */
   readonly stalledMs: number;
   readonly maxFps: number | null;
+  readonly framing: MjpegFraming;
 }
 
 export interface StreamOptions {
@@ -42,6 +44,8 @@ export interface StreamOptions {
   readonly maxFps?: number;
   /** The page's name for this connection (?session=), to ask later if it is still open. */
   readonly session?: string;
+  /** How parts are framed for this client (see mjpeg-part.ts); default content-length. */
+  readonly framing?: MjpegFraming;
 }
 
 /**
@@ -55,8 +59,7 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
   private readonly clients = new Set<MjpegClient>();
   private readonly sessions = new Map<string, MjpegClient>();
   readonly counters: StreamCounters = { framesSent: 0, framesDropped: 0, bytesSent: 0 };
-  private partSeq = -1;
-  private part: Buffer = Buffer.alloc(0);
+  private readonly parts = new MjpegPartCache();
   private sweeper: NodeJS.Timeout | undefined;
   private refused = 0;
   private refusedLogged = 0;
@@ -97,6 +100,7 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
       bufferedBytes: client.bufferedBytes,
       stalledMs: Math.round(client.busyFor(now)),
       maxFps: client.maxFps,
+      framing: client.framing,
     };
   }
 
@@ -117,7 +121,8 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     res.flushHeaders();
     const socket = res.socket;
     if (socket === null || socket.destroyed) return;
-    socket.write(STREAM_PREAMBLE);
+    const framing = options.framing ?? 'content-length';
+    socket.write(STREAM_PREAMBLES[framing]);
 
     const minIntervalMs = options.maxFps ? 1000 / options.maxFps : 0;
     const remote = req.ip ?? socket.remoteAddress ?? 'unknown';
@@ -128,6 +133,7 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
       this,
       minIntervalMs,
       remote,
+      framing,
       options.session,
     );
     this.clients.add(client);
@@ -162,12 +168,8 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     });
   }
 
-  partFor(frame: Frame): Buffer {
-    if (frame.seq !== this.partSeq) {
-      this.part = encodeMjpegPart(frame.jpeg, frame.capturedAt);
-      this.partSeq = frame.seq;
-    }
-    return this.part;
+  partFor(frame: Frame, framing: MjpegFraming): Buffer {
+    return this.parts.partFor(frame, framing);
   }
 
   /** The open stream a page named `session`, if it is still open. */
@@ -196,6 +198,7 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
       framesSent: client.framesSent,
       framesDropped: client.framesDropped,
       maxFps: client.maxFps,
+      framing: client.framing,
       reason: client.closeReason,
     });
     if (this.clients.size === 0) this.stopSweeper();

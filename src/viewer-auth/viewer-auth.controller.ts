@@ -27,7 +27,7 @@ export class ViewerAuthController {
   @HttpCode(200)
   @ViewerAction()
   @ApiOperation({
-    summary: 'A signed, expiring stream token, for <img src="/video_feed?token=...">',
+    summary: 'A signed, expiring stream token, for `<img src="/video_feed?token=...">`',
     description:
       'With STREAM_AUTH on: ask with the viewer user name and password (Basic) or the API token. A token ' +
       'opens /video_feed and /snapshot.jpg until it expires (STREAM_TOKEN_TTL); a stream already open stays open.',

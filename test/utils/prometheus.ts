@@ -71,3 +71,10 @@ export function valueOf(
       Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
   )?.value;
 }
+
+/** Scrapes `baseUrl`/metrics and parses it. */
+export async function scrape(baseUrl: string): Promise<Exposition> {
+  const response = await fetch(`${baseUrl}/metrics`);
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  return parsePrometheus(await response.text());
+}

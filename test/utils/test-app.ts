@@ -46,8 +46,9 @@ export async function startApp(
 
 export async function getJson<T = Record<string, unknown>>(
   url: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: T }> {
-  const response = await fetch(url);
+  const response = await fetch(url, { headers });
   return { status: response.status, body: (await response.json()) as T };
 }
 

@@ -1,0 +1,68 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type CorsOrigins, originAllowed } from './cors-origins';
+
+/** What a page elsewhere may read: the media, and the read-only status and settings. */
+const READABLE_PATHS = [
+  /^\/video_feed$/,
+  /^\/snapshot\.jpg$/,
+  /^\/video_feed\/sessions\/[^/]+$/,
+  /^\/camera\/(status|settings|capabilities)$/,
+  /^\/ir-led$/,
+  /^\/health$/,
+];
+
+const READ_METHODS = 'GET, HEAD';
+/** Request headers a cross-origin reader may send: credentials, and what fetch() adds for no-cache. */
+const ALLOWED_HEADERS = ['authorization', 'cache-control', 'pragma'];
+const EXPOSED_HEADERS = 'Content-Length, Content-Type, X-Timestamp';
+const PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+export const isCorsReadable = (path: string): boolean =>
+  READABLE_PATHS.some((pattern) => pattern.test(path));
+
+/**
+ * CORS for the read-only media and status endpoints (Mainsail's player reads the stream with
+ * fetch(url, {mode: 'cors'})). Nothing that changes state is ever opened this way. With `*` any
+ * page may read but never with the viewer's credentials; with a list, those pages may read with
+ * them (Basic auth of STREAM_AUTH). Preflights are answered here, before viewer auth, because
+ * browsers send them without credentials.
+ */
+export function corsMiddleware(allowed: CorsOrigins | undefined): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.headers.origin;
+    if (allowed === undefined || origin === undefined || !isCorsReadable(req.path)) {
+      next();
+      return;
+    }
+    const permitted = originAllowed(allowed, origin);
+    if (allowed !== '*') res.vary('Origin');
+    const preflight =
+      req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+    if (permitted) {
+      res.setHeader('Access-Control-Allow-Origin', allowed === '*' ? '*' : origin);
+      if (allowed !== '*') res.setHeader('Access-Control-Allow-Credentials', 'true');
+    }
+    if (!preflight) {
+      if (permitted) res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+      next();
+      return;
+    }
+    // A preflight for anything but a read, or from an origin not listed, gets no permission:
+    // the browser then refuses the real request itself.
+    const method = String(req.headers['access-control-request-method']).toUpperCase();
+    if (permitted && (method === 'GET' || method === 'HEAD')) {
+      const requested = String(req.headers['access-control-request-headers'] ?? '')
+        .split(',')
+        .map((header) => header.trim().toLowerCase())
+        .filter((header) => ALLOWED_HEADERS.includes(header));
+      res.setHeader('Access-Control-Allow-Methods', READ_METHODS);
+      if (requested.length > 0) res.setHeader('Access-Control-Allow-Headers', requested.join(', '));
+      res.setHeader('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_SECONDS));
+    } else {
+      res.removeHeader('Access-Control-Allow-Origin');
+      res.removeHeader('Access-Control-Allow-Credentials');
+    }
+    res.setHeader('Allow', 'GET, HEAD, OPTIONS');
+    res.status(204).end();
+  };
+}
