@@ -1,6 +1,7 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { jsonBodyParser } from './common/middleware/json-body';
 import { securityHeaders } from './common/middleware/security-headers';
@@ -23,9 +24,23 @@ export const APP_OPTIONS: NestApplicationOptions = {
   bodyParser: false,
 };
 
+/**
+ * How long a client may take to send its request. Node's defaults (5 min for the whole request,
+ * 1 min for headers) let a slow client hold a connection for minutes; a camera's requests are
+ * small. Responses are not limited: a stream lasts as long as the viewer watches.
+ */
+export const REQUEST_TIMEOUT_MS = 15_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+
+export function applyServerTimeouts(server: Server): void {
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+}
+
 /** Settings shared by the real server (main.ts) and the apps e2e tests build. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.disable('x-powered-by');
+  applyServerTimeouts(app.getHttpServer());
   app.set('trust proxy', app.get(HttpConfig).trustProxy);
   // Before anything looks at the path: other servers' URLs become camfeed's own.
   app.use(compatUrlMiddleware());

@@ -18,6 +18,25 @@ const SHUTDOWN_DEADLINE_MS = 2500;
 /** A start-up failure with a message that says it all; printed without a stack trace. */
 class StartupError extends Error {}
 
+/** Why the server cannot listen, in words that say which variable to change. */
+function listenProblem(error: unknown, host: string, port: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `HOST=${host} PORT=${port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where}: the port is in use by another program`;
+    case 'EACCES':
+      return `cannot listen on ${where}: ports below 1024 need privileges (use PORT=8080, or let systemd or a proxy take port 80)`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where}: this machine has no such address (use 0.0.0.0 for all, or one of its own addresses)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${where}: the host name does not resolve to an address of this machine`;
+    default:
+      return `cannot listen on ${where}: ${(error as Error).message}`;
+  }
+}
+
 /**
  * HTTPS must be chosen when the app is created, before its configuration is injectable: read
  * only the configuration module first (the same validation, nothing else started).
@@ -62,7 +81,12 @@ async function bootstrap(): Promise<void> {
   }
   const http = app.get(HttpConfig);
   const camera = app.get(CameraConfig);
-  await app.listen(http.port, http.host);
+  try {
+    await app.listen(http.port, http.host);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw new StartupError(listenProblem(error, http.host, http.port));
+  }
   // The bound port, not the configured one: PORT=0 picks a free port.
   const { port } = app.getHttpServer().address() as AddressInfo;
   const scheme = tls === undefined ? 'http' : 'https';

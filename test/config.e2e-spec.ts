@@ -21,6 +21,26 @@ describe('configuration from the environment', () => {
     [{ CAMERA_FRAMERATE: '500' }, 'CAMERA_FRAMERATE must be a number from 0.1 to 120 (got "500")'],
     [{ CAMERA: 'images' }, 'CAMERA_SOURCE must be set'],
     [{ PORT: 'eighty' }, 'PORT must be an integer from 0 to 65535 (got "eighty")'],
+    [{ HOST: 'camera_host!' }, 'HOST must be a host name or IP address to listen on'],
+    [{ TRUST_PROXY: 'the-router' }, 'TRUST_PROXY must be false, true, a hop count, or proxy names'],
+    [
+      { TRUST_PROXY: '10.0.0.0/33' },
+      'TRUST_PROXY must be false, true, a hop count, or proxy names',
+    ],
+    [
+      { FFMPEG_PATH: '/nonexistent/ffmpeg' },
+      'FFMPEG_PATH must be the path of an executable ffmpeg',
+    ],
+    [{ CORS_ORIGINS: 'mainsail.local' }, 'CORS_ORIGINS must be * or a list of origins'],
+    // Valid values the machine cannot use: refused when listening, still in one line.
+    [
+      { HOST: '192.0.2.1' },
+      'cannot listen on HOST=192.0.2.1 PORT=0: this machine has no such address',
+    ],
+    [
+      { HOST: 'no-such-host.invalid' },
+      'cannot listen on HOST=no-such-host.invalid PORT=0: the host name does not resolve',
+    ],
   ])('fails fast on %j, naming the variable and its allowed values', async (env, message) => {
     const server = run(env);
     const startedAt = Date.now();
@@ -29,6 +49,8 @@ describe('configuration from the environment', () => {
     expect(Date.now() - startedAt).toBeLessThan(10_000);
     expect(server.output).toContain(message);
     expect(server.output).not.toMatch(/listening on/);
+    // One line, no stack trace.
+    expect(server.output).not.toMatch(/^\s+at /m);
   });
 
   it('boots with no configuration at all on the emulated camera', async () => {

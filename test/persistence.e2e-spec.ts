@@ -1,4 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServerProcess } from './utils/server-process';
 import { getJson, sendJson } from './utils/test-app';
@@ -80,5 +82,40 @@ describe('settings that survive a restart', () => {
     expect(restarted.output).toMatch(/WARN.*(corrupt|invalid)/);
     // And it can save again over the bad file.
     expect((await sendJson('POST', `${url}/camera/settings`, { framerate: 10 })).status).toBe(200);
+  });
+
+  it('starts on the defaults when settings.json is a FIFO, and saving answers a 500 without paths', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'camfeed-fifo-'));
+    // A FIFO blocks whoever opens it for reading until someone writes: it must not block start.
+    execFileSync('mkfifo', [join(dataDir, 'settings.json')]);
+    const server = start({ ...LED, DATA_DIR: dataDir, CAMERA_WIDTH: '320', CAMERA_HEIGHT: '240' });
+    const url = await server.listening(10_000);
+    expect((await getJson(`${url}/camera/settings`)).body).toMatchObject({ width: 320 });
+    expect(server.output).toMatch(/WARN.*not a regular file/);
+    const saved = await sendJson<{ message: string }>('POST', `${url}/camera/settings`, {
+      framerate: 10,
+    });
+    // The rename replaces the FIFO with a real file: saving works and later reads are normal.
+    expect(saved.status).toBe(200);
+  });
+
+  it('answers a settings change with a 5xx naming the reason but no path when DATA_DIR cannot exist', async () => {
+    // Under /proc nothing can be created; a naive recursive mkdir spins there forever.
+    const server = start({ ...LED, DATA_DIR: '/proc/camfeed-e2e/data' });
+    const url = await server.listening(10_000);
+    const started = Date.now();
+    const refused = await sendJson<{ message: string }>('POST', `${url}/camera/settings`, {
+      framerate: 10,
+    });
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(refused.status).toBe(500);
+    expect(refused.body.message).toMatch(
+      /^The settings could not be saved: .+; nothing was changed$/,
+    );
+    expect(refused.body.message).not.toContain('/');
+    expect((await getJson(`${url}/camera/settings`)).body).toMatchObject({ framerate: 30 });
+    const led = await sendJson<{ message: string }>('PUT', `${url}/ir-led`, { mode: 'on' });
+    expect(led.status).toBe(500);
+    expect(led.body.message).not.toContain('/proc');
   });
 });

@@ -4,6 +4,7 @@ import type { LogFormat, LogLevel } from '../logging/logging.constants';
 import type { CameraSettings } from '../camera/camera-driver.interface';
 import type { EnvironmentVariables } from './env.validation';
 import { type CorsOrigins, parseCorsOrigins } from '../auth/cors-origins';
+import { parseTrustProxy } from './network-values';
 
 /*
  * Typed configuration, one class per concern. The classes double as injection tokens, so a
@@ -17,12 +18,6 @@ export class HttpConfig {
   readonly port!: number;
   /** Express's "trust proxy": whose X-Forwarded-For to believe for the client address. */
   readonly trustProxy!: boolean | number | string;
-}
-
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 export class CameraConfig {
@@ -127,7 +122,8 @@ export interface AppConfig {
 
 export function toAppConfig(env: EnvironmentVariables): AppConfig {
   return {
-    http: { host: env.HOST, port: env.PORT, trustProxy: parseTrustProxy(env.TRUST_PROXY) },
+    // Validation has made sure it parses.
+    http: { host: env.HOST, port: env.PORT, trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false },
     camera: {
       driver: env.CAMERA,
       source: env.CAMERA_SOURCE,

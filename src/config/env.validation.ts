@@ -26,7 +26,20 @@ import {
   EnvString,
 } from './env-decorators';
 
+import { accessSync, constants, statSync } from 'node:fs';
 import { parseCorsOrigins } from '../auth/cors-origins';
+import { isHostValue, parseTrustProxy } from './network-values';
+
+/** The path, if it names an executable file (checked once, at start). */
+function executableFile(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return undefined;
+    accessSync(path, constants.X_OK);
+    return path;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Drivers that cannot run without a CAMERA_SOURCE. */
 const SOURCE_REQUIRED = new Set<string>(['images', 'ffmpeg', 'mjpeg']);
@@ -85,12 +98,15 @@ export class EnvironmentVariables {
   @EnvInt(0, 65535)
   PORT = 8080;
 
-  @EnvString(/^[^\s/]+$/, 'a host name or IP address to listen on, such as 0.0.0.0 or 127.0.0.1')
+  @EnvParsed(
+    (value) => (isHostValue(value) ? value : undefined),
+    'a host name or IP address to listen on, such as 0.0.0.0, :: or 127.0.0.1',
+  )
   HOST = '0.0.0.0';
 
-  @EnvString(
-    /^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/,
-    'false, true, a hop count, or proxy addresses and subnets such as loopback or 10.0.0.0/8',
+  @EnvParsed(
+    parseTrustProxy,
+    'false, true, a hop count, or proxy names, addresses and subnets such as loopback or 10.0.0.0/8',
   )
   TRUST_PROXY = 'false';
 
@@ -113,7 +129,7 @@ export class EnvironmentVariables {
   CAMERA_SOURCE_FORMAT?: string;
 
   @IsOptional()
-  @EnvString(/\S/, 'the path of an ffmpeg executable')
+  @EnvParsed(executableFile, 'the path of an executable ffmpeg program')
   FFMPEG_PATH?: string;
 
   @EnvInt(16, 8192)

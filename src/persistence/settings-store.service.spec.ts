@@ -1,7 +1,9 @@
 import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { execFileSync } from 'node:child_process';
+import { makeFolder, readSmallFile, writeFileAtomic } from './atomic-file';
+import { describeFileError, withDeadline } from './deadline';
 import { SettingsNotSavedError } from './errors/settings-not-saved.error';
 import { SettingsStore } from './settings-store.service';
 
@@ -93,5 +95,33 @@ describe(SettingsStore.name, () => {
     await expect(store.write('camera', { width: 1 })).rejects.toThrow(SettingsNotSavedError);
     await chmod(dataDir, 0o700);
     expect(await store.read('camera')).toEqual({ width: 640 });
+  });
+});
+
+describe('bounded file access', () => {
+  it('refuses a FIFO at once instead of waiting for a writer', async () => {
+    const dir = await tempDir();
+    execFileSync('mkfifo', [join(dir, 'settings.json')]);
+    await expect(readSmallFile(join(dir, 'settings.json'))).rejects.toThrow('not a regular file');
+  });
+
+  it('gives up creating a folder where nothing can be created', async () => {
+    await expect(makeFolder('/proc/camfeed-unit/a/b')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('rejects an operation that does not settle in time, naming it', async () => {
+    const never = new Promise<never>(() => undefined);
+    await expect(withDeadline(never, 20, 'reading the settings')).rejects.toThrow(
+      'reading the settings did not finish within 0.02 s',
+    );
+    await expect(withDeadline(Promise.resolve(7), 20, 'x')).resolves.toBe(7);
+  });
+
+  it('describes file errors without their paths', () => {
+    const error = Object.assign(new Error("EACCES: permission denied, open '/var/lib/x'"), {
+      code: 'EACCES',
+    });
+    expect(describeFileError(error)).toBe('permission denied (EACCES)');
+    expect(describeFileError(new Error('odd'))).toBe('file system error');
   });
 });

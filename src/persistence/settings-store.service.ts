@@ -1,15 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { StorageConfig } from '../config/app-config';
 import { SerialQueue } from '../common/serial-queue';
-import { writeFileAtomic } from './atomic-file';
+import { readSmallFile, writeFileAtomic } from './atomic-file';
+import { describeFileError, withDeadline } from './deadline';
 import { SettingsNotSavedError } from './errors/settings-not-saved.error';
 
 type Document = Record<string, unknown>;
 
 const FILE_NAME = 'settings.json';
 const FORMAT_VERSION = 1;
+/**
+ * DATA_DIR may sit on a network mount that hangs or hold a FIFO: start and requests wait this
+ * long at most, then go on with defaults (reading) or answer an error (saving).
+ */
+const READ_DEADLINE_MS = 3000;
+const WRITE_DEADLINE_MS = 5000;
 
 /**
  * The settings that survive a restart, kept in DATA_DIR/settings.json, one section per owner
@@ -42,9 +49,14 @@ export class SettingsStore {
       const current = await this.document;
       const next: Document = { ...current, version: FORMAT_VERSION, [section]: value };
       try {
-        await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+        await withDeadline(
+          writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`),
+          WRITE_DEADLINE_MS,
+          'saving the settings',
+        );
       } catch (error) {
-        throw new SettingsNotSavedError(this.path, error);
+        this.logger.error(`Cannot save settings to ${this.path}: ${(error as Error).message}`);
+        throw new SettingsNotSavedError(describeFileError(error), error);
       }
       this.document = Promise.resolve(next);
     });
@@ -65,10 +77,14 @@ export class SettingsStore {
   }
 
   private async load(): Promise<Document> {
-    await this.removeStaleTemporaryFiles();
+    await withDeadline(
+      this.removeStaleTemporaryFiles(),
+      READ_DEADLINE_MS,
+      'cleaning DATA_DIR',
+    ).catch(() => undefined);
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await withDeadline(readSmallFile(this.path), READ_DEADLINE_MS, 'reading the settings');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         this.logger.log(`No saved settings at ${this.path} yet: using the configured defaults`);

@@ -1,7 +1,10 @@
 import type { TestingModuleBuilder } from '@nestjs/testing';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup';
 
@@ -30,6 +33,8 @@ export async function startApp(
           LOG_LEVEL: process.env.TEST_LOGS === '1' ? 'debug' : 'error',
           // Tests make many changes a minute; the throttle has tests of its own.
           CONTROL_RATE_LIMIT: '10000',
+          // Never the user's ./data: a test that forgets its own folder still gets a fresh one.
+          DATA_DIR: mkdtempSync(join(tmpdir(), 'camfeed-test-')),
           ...env,
         },
         envFile: false,

@@ -9,6 +9,13 @@ import express, {
 /** Control requests are a few hundred bytes; anything larger is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '8kb';
 
+/**
+ * How long a client may take to send a request body. A few hundred bytes arrive in
+ * milliseconds; a client trickling them one byte at a time would otherwise hold its
+ * connection (and a socket) for as long as Node's own 5-minute request timeout.
+ */
+export const BODY_DEADLINE_MS = 10_000;
+
 const hasBody = (req: Request): boolean =>
   req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
@@ -17,7 +24,8 @@ const hasBody = (req: Request): boolean =>
  * that is not application/json, malformed JSON, or one over JSON_BODY_LIMIT.
  */
 export function jsonBodyParser(): RequestHandler[] {
-  const requireJson = (req: Request, _res: Response, next: NextFunction): void => {
+  const requireJson = (req: Request, res: Response, next: NextFunction): void => {
+    if (hasBody(req)) bodyDeadline(req, res);
     if (hasBody(req) && !req.is('application/json')) {
       next(
         new BadRequestException(
@@ -46,4 +54,26 @@ export function jsonBodyParser(): RequestHandler[] {
     }
   };
   return [requireJson, parse, explain as unknown as RequestHandler];
+}
+
+/** Answers 408 and closes the connection if the body has not fully arrived in time. */
+function bodyDeadline(req: Request, res: Response): void {
+  const timer = setTimeout(() => {
+    if (req.complete) return;
+    res.once('finish', () => req.socket.destroy());
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    res.setHeader('Connection', 'close');
+    res.status(408).json({
+      statusCode: 408,
+      error: 'Request Timeout',
+      message: `The request body did not arrive within ${BODY_DEADLINE_MS / 1000} s`,
+    });
+  }, BODY_DEADLINE_MS);
+  timer.unref();
+  const clear = (): void => clearTimeout(timer);
+  req.once('end', clear);
+  res.once('close', clear);
 }

@@ -28,6 +28,13 @@
     clearTimeout(alertTimer);
     alertBox.className = ok ? 'alert ok' : 'alert';
     alertBox.textContent = text;
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'close';
+    close.setAttribute('aria-label', 'Close');
+    close.textContent = '×';
+    close.addEventListener('click', () => (alertBox.hidden = true));
+    alertBox.append(close);
     if (details.length > 0) {
       const list = document.createElement('ul');
       for (const detail of details) {
@@ -38,7 +45,7 @@
       alertBox.append(list);
     }
     alertBox.hidden = false;
-    if (ok) alertTimer = setTimeout(() => (alertBox.hidden = true), 4000);
+    alertTimer = setTimeout(() => (alertBox.hidden = true), ok ? 4000 : 15000);
   }
 
   class ApiError extends Error {
@@ -110,11 +117,15 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
   }
 
+  /** Set by the server in the page: only then does the stream URL need a token. */
+  const streamAuth = document.documentElement.dataset.streamAuth === 'true';
+
   /**
    * With STREAM_AUTH on, the stream URL carries a fresh token (the browser already holds the
-   * credentials it signed in with, and sends them with this request). 404: no token needed.
+   * credentials it signed in with, and sends them with this request).
    */
   async function streamToken() {
+    if (!streamAuth) return null;
     try {
       const response = await fetch('/video_feed/token', { method: 'POST', headers: authHeaders() });
       if (!response.ok) return null;
@@ -212,6 +223,7 @@
   const pill = $('state-pill');
 
   function renderStatus(status) {
+    followSettings(status.settings);
     pill.textContent = status.state;
     pill.className = `pill ${status.lastError && status.state === 'retrying' ? 'error' : status.state}`;
     $('st-state').textContent = `${status.state} (${status.driver})`;
@@ -240,6 +252,52 @@
   // ---------------------------------------------------------------- settings
 
   const form = $('settings');
+  /** The user is editing the form: changes made elsewhere must not overwrite what they typed. */
+  let formDirty = false;
+  form.addEventListener('input', () => (formDirty = true));
+  form.addEventListener('change', () => (formDirty = true));
+
+  const sameSettings = (a, b) =>
+    ['width', 'height', 'framerate', 'quality', 'rotation', 'hflip', 'vflip'].every(
+      (key) => a[key] === b[key],
+    );
+
+  /** Someone else (another page, the API) changed the settings: show them, unless mid-edit. */
+  function followSettings(current) {
+    if (!settings || !capabilities || !current || sameSettings(settings, current)) return;
+    settings = current;
+    if (formDirty || form.contains(document.activeElement)) return;
+    renderForm();
+  }
+
+  /** The highest frame rate at the chosen size: a camera's fast modes are usually its small ones. */
+  function maxFramerateAt(width, height) {
+    let max = capabilities.framerate.max;
+    const sizes = capabilities.sizes;
+    if (sizes.kind === 'modes') {
+      const mode = sizes.modes.find((m) => m.width === width && m.height === height);
+      if (mode && mode.maxFramerate) max = Math.min(max, mode.maxFramerate);
+    }
+    for (const limit of capabilities.framerateBySize || []) {
+      if (limit.width === width && limit.height === height) max = Math.min(max, limit.maxFramerate);
+    }
+    return max;
+  }
+
+  function selectedSize() {
+    const preset = $('preset').value;
+    return preset === 'custom' || preset === ''
+      ? [Number($('width').value), Number($('height').value)]
+      : preset.split('x').map(Number);
+  }
+
+  function renderFramerateLimits() {
+    const [width, height] = selectedSize();
+    const max = maxFramerateAt(width, height);
+    $('framerate').min = capabilities.framerate.min;
+    $('framerate').max = max;
+    $('framerate-hint').textContent = `${capabilities.framerate.min} to ${max} fps`;
+  }
 
   function sizeAllowed(width, height) {
     const sizes = capabilities.sizes;
@@ -279,8 +337,7 @@
     $('height').value = settings.height;
 
     $('framerate').value = settings.framerate;
-    $('framerate').min = capabilities.framerate.min;
-    $('framerate').max = capabilities.framerate.max;
+    renderFramerateLimits();
 
     const quality = $('quality');
     quality.value = settings.quality;
@@ -296,11 +353,19 @@
       $(flip).checked = settings[flip];
       $(flip).disabled = !capabilities.flips;
     }
+    const range = capabilities.sizes;
+    $('size-hint').textContent =
+      range.kind === 'range'
+        ? `${range.width.min}–${range.width.max} × ${range.height.min}–${range.height.max}`
+        : `${range.modes.length} mode${range.modes.length === 1 ? '' : 's'} of this camera`;
+    formDirty = false;
   }
 
   $('preset').addEventListener('change', (event) => {
     $('custom-size').hidden = event.target.value !== 'custom';
+    renderFramerateLimits();
   });
+  for (const id of ['width', 'height']) $(id).addEventListener('input', renderFramerateLimits);
   $('quality').addEventListener('input', (event) => {
     $('quality-value').textContent = event.target.value;
   });
