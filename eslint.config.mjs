@@ -54,6 +54,13 @@ export default tseslint.config(
     },
   },
   {
+    // Build helpers run by npm scripts with plain Node, before anything is compiled.
+    files: ['scripts/**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node, sourceType: 'module' },
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['test/**/*.ts', 'src/**/*.spec.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
