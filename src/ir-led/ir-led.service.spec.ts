@@ -234,6 +234,36 @@ describe(IrLedService.name, () => {
     });
   });
 
+  it('applies concurrent changes one at a time: ten toggles from off end off', async () => {
+    const { sut } = await setup();
+    const states = await Promise.all(Array.from({ length: 10 }, async () => sut.toggle()));
+    expect(states.map((state) => state.on)).toEqual([
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect(sut.state()).toMatchObject({ on: false, mode: 'off' });
+    expect(FakeGpio.last.writes).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+  });
+
+  it('refuses a change that comes during shutdown, so the LEDs stay off', async () => {
+    const { sut } = await setup();
+    const pin = FakeGpio.last;
+    const shutdown = sut.onModuleDestroy();
+    const late = sut.toggle();
+    await shutdown;
+    await expect(late).rejects.toThrow(IrLedUnavailableError);
+    expect(pin.writes).toEqual([]);
+    expect(pin.exported).toBe(false);
+  });
+
   it('switches the LEDs off and releases the pin at shutdown', async () => {
     const { sut } = await setup();
     await sut.setOn(true);

@@ -61,6 +61,8 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
   /** Auto mode switched the LEDs off because the camera stopped: restore them when it restarts. */
   private resumeOnAtStart = false;
   private readonly writes = new SerialQueue();
+  /** Whole mode changes (read the state, save, apply), one at a time, like settings changes. */
+  private readonly modeChanges = new SerialQueue();
 
   constructor(
     @Inject(GPIO_CLASS) private readonly Gpio: GpioClass,
@@ -90,16 +92,23 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopAuto();
-    const pin = this.pin;
-    if (pin === undefined) return;
-    try {
-      await this.switchTo(false, 'shutdown');
-    } catch (error) {
-      this.logger.warn(`Could not switch the IR LEDs off at shutdown: ${(error as Error).message}`);
-    }
-    await this.writes.run(async () => Promise.resolve());
-    pin.unexport();
-    this.pin = undefined;
+    // Behind the changes already queued, and as one write: nothing can switch the LEDs back on
+    // between switching them off and releasing the pin.
+    await this.modeChanges.run(async () =>
+      this.writes.run(async () => {
+        const pin = this.pin;
+        if (pin === undefined) return;
+        try {
+          await this.writePin(false, 'shutdown');
+        } catch (error) {
+          this.logger.warn(
+            `Could not switch the IR LEDs off at shutdown: ${(error as Error).message}`,
+          );
+        }
+        this.pin = undefined;
+        pin.unexport();
+      }),
+    );
   }
 
   state(): IrLedState {
@@ -122,13 +131,7 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
 
   /** Sets the mode, saves it, and applies it; refused (nothing changes) without a usable pin. */
   async setMode(mode: IrLedMode): Promise<IrLedState> {
-    if (this.pin === undefined)
-      throw new IrLedUnavailableError(this.unavailableReason ?? 'no GPIO pin');
-    await this.store.write(SECTION, { mode });
-    if (mode !== this.mode) this.logger.log(`IR LED mode ${this.mode} -> ${mode}`);
-    this.mode = mode;
-    await this.applyMode();
-    return this.state();
+    return this.modeChanges.run(async () => this.changeMode(mode));
   }
 
   async setOn(on: boolean): Promise<IrLedState> {
@@ -137,7 +140,19 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
 
   /** Flips the LEDs and leaves them in that manual mode. */
   async toggle(): Promise<IrLedState> {
-    return this.setMode(this.on ? 'off' : 'on');
+    // The state is read only once the changes before this one are applied, or concurrent
+    // toggles would all see the same state and flip it the same way.
+    return this.modeChanges.run(async () => this.changeMode(this.on ? 'off' : 'on'));
+  }
+
+  private async changeMode(mode: IrLedMode): Promise<IrLedState> {
+    if (this.pin === undefined)
+      throw new IrLedUnavailableError(this.unavailableReason ?? 'no GPIO pin');
+    await this.store.write(SECTION, { mode });
+    if (mode !== this.mode) this.logger.log(`IR LED mode ${this.mode} -> ${mode}`);
+    this.mode = mode;
+    await this.applyMode();
+    return this.state();
   }
 
   private async applyMode(): Promise<void> {
@@ -204,20 +219,23 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
 
   /** Writes the pin only when the state changes, one write at a time. */
   private async switchTo(on: boolean, reason: string): Promise<void> {
-    return this.writes.run(async () => {
-      const pin = this.pin;
-      if (pin === undefined || on === this.on) return;
-      const level = on !== this.config.activeLow ? 1 : 0;
-      try {
-        await pin.write(level);
-      } catch (error) {
-        throw new IrLedUnavailableError(
-          `writing GPIO ${this.sysfsGpio} failed: ${(error as Error).message}`,
-        );
-      }
-      this.logger.log(`IR LED ${this.on ? 'on' : 'off'} -> ${on ? 'on' : 'off'} (${reason})`);
-      this.on = on;
-    });
+    return this.writes.run(async () => this.writePin(on, reason));
+  }
+
+  /** Only from within `writes`. */
+  private async writePin(on: boolean, reason: string): Promise<void> {
+    const pin = this.pin;
+    if (pin === undefined || on === this.on) return;
+    const level = on !== this.config.activeLow ? 1 : 0;
+    try {
+      await pin.write(level);
+    } catch (error) {
+      throw new IrLedUnavailableError(
+        `writing GPIO ${this.sysfsGpio} failed: ${(error as Error).message}`,
+      );
+    }
+    this.logger.log(`IR LED ${this.on ? 'on' : 'off'} -> ${on ? 'on' : 'off'} (${reason})`);
+    this.on = on;
   }
 
   private async openPin(): Promise<GpioPin | undefined> {
