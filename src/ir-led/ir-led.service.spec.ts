@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { FakeCameraDriver } from '../../test/fakes/fake-camera.driver';
 import { FakeGpio } from '../../test/fakes/fake-gpio';
-import { fakeSysfsGpio, PI4_BOOKWORM, PI5_BOOKWORM } from '../../test/utils/fake-sysfs';
+import {
+  fakeSysfsGpio,
+  leftExported,
+  PI4_BOOKWORM,
+  PI5_BOOKWORM,
+} from '../../test/utils/fake-sysfs';
 import { waitFor } from '../../test/utils/wait-for';
 import { FrameProducerService } from '../camera/frame-producer.service';
 import type { CameraConfig, IrLedConfig } from '../config/app-config';
@@ -45,7 +50,11 @@ interface Setup {
 describe(IrLedService.name, () => {
   const started: Setup[] = [];
 
-  async function setup(irLed: Partial<IrLedConfig> = {}, saved?: unknown): Promise<Setup> {
+  async function setup(
+    irLed: Partial<IrLedConfig> = {},
+    saved?: unknown,
+    prepareSysfs?: (root: string) => void,
+  ): Promise<Setup> {
     const dataDir = await mkdtemp(join(tmpdir(), 'camfeed-irled-'));
     if (saved !== undefined) await writeFile(join(dataDir, 'settings.json'), JSON.stringify(saved));
     const config: IrLedConfig = {
@@ -56,6 +65,8 @@ describe(IrLedService.name, () => {
       sysfsRoot: await fakeSysfsGpio(PI4_BOOKWORM),
       ...irLed,
     };
+    FakeGpio.sysfsRoot = config.sysfsRoot;
+    prepareSysfs?.(config.sysfsRoot);
     const store = new SettingsStore({ dataDir });
     const driver = new FakeCameraDriver();
     const producer = new FrameProducerService(driver, cameraConfig);
@@ -142,6 +153,49 @@ describe(IrLedService.name, () => {
       await sut.toggle();
       expect(FakeGpio.last.writes).toEqual([0, 1]);
       expect(sut.state()).toMatchObject({ on: false, mode: 'off', activeLow: true });
+    });
+
+    it('takes over a pin left exported with active_low=1 (LEDs on): off at once, not inverted', async () => {
+      const { sut } = await setup({}, undefined, (root) =>
+        leftExported(root, 529, { direction: 'out', activeLow: true, level: 1 }),
+      );
+      const pin = FakeGpio.last;
+      expect(pin.options).toEqual({ activeLow: false });
+      expect(pin.activeLow()).toBe(false);
+      expect(pin.level).toBe(0);
+      await sut.setOn(true);
+      expect(pin.level).toBe(1);
+      await sut.setOn(false);
+      expect(pin.level).toBe(0);
+    });
+
+    it('takes over such a pin for an active-low board too', async () => {
+      const { sut } = await setup({ activeLow: true }, undefined, (root) =>
+        leftExported(root, 529, { direction: 'out', activeLow: true, level: 0 }),
+      );
+      const pin = FakeGpio.last;
+      expect(pin.level).toBe(1);
+      await sut.setOn(true);
+      expect(pin.level).toBe(0);
+    });
+
+    it('inverts its writes when the kernel keeps an active_low=1 camfeed may not change', async () => {
+      const { sut } = await setup({}, undefined, (root) =>
+        leftExported(
+          root,
+          529,
+          { direction: 'out', activeLow: true, level: 1 },
+          { lockedActiveLow: true },
+        ),
+      );
+      const pin = FakeGpio.last;
+      expect(pin.activeLow()).toBe(true);
+      expect(pin.level).toBe(0);
+      await sut.setOn(true);
+      expect(pin.level).toBe(1);
+      expect(pin.writes).toEqual([0]);
+      await sut.setOn(false);
+      expect(pin.level).toBe(0);
     });
 
     it('writes to the pin only when the state changes', async () => {

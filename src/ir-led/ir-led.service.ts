@@ -52,6 +52,8 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
   private readonly autoSwitch: IrAutoSwitch;
   private pin: GpioPin | undefined;
   private sysfsGpio: number | null = null;
+  /** onoff could not reset a leftover active_low=1, so the kernel inverts what is written. */
+  private kernelInverts = false;
   private unavailableReason: string | null = null;
   private mode: IrLedMode = 'off';
   private on = false;
@@ -226,7 +228,7 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
   private async writePin(on: boolean, reason: string): Promise<void> {
     const pin = this.pin;
     if (pin === undefined || on === this.on) return;
-    const level = on !== this.config.activeLow ? 1 : 0;
+    const level = (on !== this.config.activeLow) !== this.kernelInverts ? 1 : 0;
     try {
       await pin.write(level);
     } catch (error) {
@@ -255,8 +257,17 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
         (driver === 'simulated'
           ? (bcmGpio as number)
           : (await resolveSysfsGpio(bcmGpio as number, sysfsRoot)).number);
-      // Exported straight into the "off" level, so the LEDs never flash on at start.
-      return new this.Gpio(this.sysfsGpio, activeLow ? 'high' : 'low');
+      // Exported straight into the "off" level, so the LEDs never flash on at start: the
+      // direction sets the electrical level whatever active_low is. camfeed inverts for
+      // active-low boards itself, so the kernel must not: a pin left exported with active_low=1
+      // keeps it unless told otherwise.
+      const pin = new this.Gpio(this.sysfsGpio, activeLow ? 'high' : 'low', { activeLow: false });
+      this.kernelInverts = readsInverted(pin);
+      if (this.kernelInverts)
+        this.logger.warn(
+          `GPIO ${this.sysfsGpio} stays active_low=1 (exported earlier, and its active_low file is not writable): camfeed inverts its writes to match`,
+        );
+      return pin;
     } catch (error) {
       this.unavailableReason = `cannot open the GPIO pin: ${(error as Error).message}`;
       return undefined;
@@ -271,5 +282,14 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
       return mode as IrLedMode;
     this.logger.warn(`Saved IR LED mode ${JSON.stringify(mode)} is invalid: using off`);
     return 'off';
+  }
+}
+
+function readsInverted(pin: GpioPin): boolean {
+  // An unreadable active_low is for the first write to report, with the pin's other problems.
+  try {
+    return pin.activeLow();
+  } catch {
+    return false;
   }
 }
