@@ -110,6 +110,19 @@ describe(IrLedService.name, () => {
       expect(sut.state().reason).toMatch(/GPIO is not accessible here/);
     });
 
+    it('names the kernel option when sysfs GPIO has no export, not permissions', async () => {
+      // onoff's accessible is false there too: it cannot open the export file.
+      FakeGpio.accessible = false;
+      const { sut } = await setup({
+        sysfsRoot: await fakeSysfsGpio(PI4_BOOKWORM, { legacy: false }),
+      });
+      expect(sut.state()).toMatchObject({ available: false, gpio: 17 });
+      expect(sut.state().reason).toMatch(
+        /^this kernel has no sysfs GPIO export \(CONFIG_GPIO_SYSFS_LEGACY is off\)/,
+      );
+      expect(FakeGpio.instances).toHaveLength(0);
+    });
+
     it('says why when the board has no Raspberry Pi GPIO chip', async () => {
       const { sut } = await setup({ sysfsRoot: await fakeSysfsGpio([]) });
       expect(sut.state().reason).toMatch(/cannot open the GPIO pin: no Raspberry Pi GPIO chip/);

@@ -14,6 +14,7 @@ import { IrLedUnavailableError } from './errors/ir-led-unavailable.error';
 import type { GpioClass, GpioPin } from './gpio.interface';
 import { GPIO_CLASS, IR_LED_MODES, type IrLedMode } from './ir-led.constants';
 import { meanLuminance } from './scene-brightness';
+import { missingSysfsExport } from './sysfs-gpio-export';
 import { resolveSysfsGpio } from './sysfs-gpio-number';
 
 export interface IrLedState {
@@ -244,6 +245,11 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
     const { bcmGpio, sysfsGpio, driver, activeLow, sysfsRoot } = this.config;
     if (bcmGpio === undefined && sysfsGpio === undefined) {
       this.unavailableReason = 'IR_LED_GPIO is not set';
+      return undefined;
+    }
+    const noExport = driver === 'simulated' ? undefined : await missingSysfsExport(sysfsRoot);
+    if (noExport !== undefined) {
+      this.unavailableReason = noExport;
       return undefined;
     }
     if (!this.Gpio.accessible) {
