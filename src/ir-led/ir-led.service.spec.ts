@@ -6,11 +6,12 @@ import { FakeCameraDriver } from '../../test/fakes/fake-camera.driver';
 import { FakeGpio } from '../../test/fakes/fake-gpio';
 import {
   fakeSysfsGpio,
+  grantAccess,
   leftExported,
   PI4_BOOKWORM,
   PI5_BOOKWORM,
 } from '../../test/utils/fake-sysfs';
-import { waitFor } from '../../test/utils/wait-for';
+import { delay, waitFor } from '../../test/utils/wait-for';
 import { FrameProducerService } from '../camera/frame-producer.service';
 import type { CameraConfig, IrLedConfig } from '../config/app-config';
 import { SettingsStore } from '../persistence/settings-store.service';
@@ -41,6 +42,7 @@ const grey = async (level: number): Promise<Buffer> =>
 
 interface Setup {
   sut: IrLedService;
+  config: IrLedConfig;
   store: SettingsStore;
   producer: FrameProducerService;
   driver: FakeCameraDriver;
@@ -63,6 +65,7 @@ describe(IrLedService.name, () => {
       activeLow: false,
       auto: { onBelow: 50, offAbove: 90, holdMs: 0, intervalMs: 20 },
       sysfsRoot: await fakeSysfsGpio(PI4_BOOKWORM),
+      openRetry: { forMs: 1000, firstDelayMs: 10 },
       ...irLed,
     };
     FakeGpio.sysfsRoot = config.sysfsRoot;
@@ -72,7 +75,7 @@ describe(IrLedService.name, () => {
     const producer = new FrameProducerService(driver, cameraConfig);
     const sut = new IrLedService(FakeGpio, config, store, producer);
     await sut.onModuleInit();
-    const result = { sut, store, producer, driver, dataDir };
+    const result = { sut, store, producer, driver, dataDir, config };
     started.push(result);
     return result;
   }
@@ -126,6 +129,53 @@ describe(IrLedService.name, () => {
     it('says why when the board has no Raspberry Pi GPIO chip', async () => {
       const { sut } = await setup({ sysfsRoot: await fakeSysfsGpio([]) });
       expect(sut.state().reason).toMatch(/cannot open the GPIO pin: no Raspberry Pi GPIO chip/);
+    });
+  });
+
+  describe('when udev has not yet given access to a newly exported pin', () => {
+    it('starts at once, says so, and opens the pin in the background once access is given', async () => {
+      FakeGpio.udevDelayMs = 80;
+      const { sut } = await setup({}, { irLed: { mode: 'on' } });
+      expect(sut.state()).toMatchObject({ available: false, on: false, mode: 'on' });
+      expect(sut.state().reason).toBe(
+        'opening GPIO 529: its files are not writable yet (EACCES; udev gives the gpio group access ' +
+          'shortly after the export), retrying for up to 1 s',
+      );
+      await expect(sut.toggle()).rejects.toThrow(/IR LEDs are not available: opening GPIO 529/);
+      await waitFor(() => sut.state().available, 'the pin to open');
+      expect(sut.state()).toMatchObject({ available: true, on: true, mode: 'on', reason: null });
+      expect(FakeGpio.instances).toHaveLength(1);
+      expect(FakeGpio.last.level).toBe(1);
+    });
+
+    it('gives up after the retry time with the error and what to check', async () => {
+      FakeGpio.udevDelayMs = Infinity;
+      const { sut } = await setup({ openRetry: { forMs: 100, firstDelayMs: 10 } });
+      await waitFor(() => sut.state().reason?.startsWith('cannot') ?? false, 'the retries to end');
+      expect(sut.state()).toMatchObject({ available: false });
+      expect(sut.state().reason).toBe(
+        "cannot open the GPIO pin: EACCES: permission denied, open '" +
+          `${FakeGpio.sysfsRoot}/gpio529/value' (still after 0.1 s: is the user in the gpio group?)`,
+      );
+      expect(FakeGpio.instances).toHaveLength(0);
+    });
+
+    it('stops retrying at shutdown', async () => {
+      FakeGpio.udevDelayMs = Infinity;
+      const { sut, config } = await setup({ openRetry: { forMs: 60_000, firstDelayMs: 50 } });
+      const asked = Date.now();
+      await sut.onModuleDestroy();
+      expect(Date.now() - asked).toBeLessThan(1000);
+      // A retry after shutdown would now succeed and leave the pin exported.
+      grantAccess(config.sysfsRoot, 529);
+      await delay(150);
+      expect(FakeGpio.instances).toHaveLength(0);
+    });
+
+    it('does not retry without retry time', async () => {
+      FakeGpio.udevDelayMs = Infinity;
+      const { sut } = await setup({ openRetry: { forMs: 0, firstDelayMs: 10 } });
+      expect(sut.state().reason).toMatch(/^cannot open the GPIO pin: EACCES: permission denied/);
     });
   });
 

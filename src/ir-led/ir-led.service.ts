@@ -6,6 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { FrameProducerService } from '../camera/frame-producer.service';
+import { sleep } from '../common/abortable-sleep';
 import { SerialQueue } from '../common/serial-queue';
 import { IrLedConfig } from '../config/app-config';
 import { SettingsStore } from '../persistence/settings-store.service';
@@ -13,6 +14,7 @@ import { IrAutoSwitch } from './auto-switch';
 import { IrLedUnavailableError } from './errors/ir-led-unavailable.error';
 import type { GpioClass, GpioPin } from './gpio.interface';
 import { GPIO_CLASS, IR_LED_MODES, type IrLedMode } from './ir-led.constants';
+import { retryDelays } from './retry-delays';
 import { meanLuminance } from './scene-brightness';
 import { missingSysfsExport } from './sysfs-gpio-export';
 import { resolveSysfsGpio } from './sysfs-gpio-number';
@@ -66,6 +68,9 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
   private readonly writes = new SerialQueue();
   /** Whole mode changes (read the state, save, apply), one at a time, like settings changes. */
   private readonly modeChanges = new SerialQueue();
+  /** The background retry of a pin refused with EACCES, awaited at shutdown. */
+  private opening: Promise<void> | undefined;
+  private readonly closing = new AbortController();
 
   constructor(
     @Inject(GPIO_CLASS) private readonly Gpio: GpioClass,
@@ -78,27 +83,38 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.mode = await this.readSavedMode();
-    this.pin = await this.openPin();
-    if (this.pin === undefined) {
+    const gpio = await this.locatePin();
+    if (gpio === undefined) {
       this.logger.log(`IR LEDs unavailable: ${this.unavailableReason}`);
       return;
     }
-    const where =
-      this.config.bcmGpio !== undefined
-        ? `BCM GPIO ${this.config.bcmGpio} (sysfs ${this.sysfsGpio})`
-        : `sysfs GPIO ${this.sysfsGpio}`;
-    this.logger.log(
-      `IR LEDs on ${where}, active-${this.config.activeLow ? 'low' : 'high'}, ${this.config.driver} driver, mode ${this.mode}`,
-    );
-    await this.applyMode();
+    try {
+      const pin = this.openPin(gpio);
+      await this.modeChanges.run(async () => this.usePin(pin));
+    } catch (error) {
+      if (!isPermissionDenied(error) || this.config.openRetry.forMs <= 0) {
+        this.unavailableReason = `cannot open the GPIO pin: ${(error as Error).message}`;
+        this.logger.log(`IR LEDs unavailable: ${this.unavailableReason}`);
+        return;
+      }
+      // In the background, so the server does not wait for udev to start: until then the state
+      // says why the LEDs are unavailable, and changes are refused with that reason.
+      this.unavailableReason =
+        `opening GPIO ${gpio}: its files are not writable yet (EACCES; udev gives the gpio group access ` +
+        `shortly after the export), retrying for up to ${seconds(this.config.openRetry.forMs)}`;
+      this.logger.log(`IR LEDs: ${this.unavailableReason}`);
+      this.opening = this.keepOpening(gpio);
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopAuto();
+    this.closing.abort();
+    await this.opening;
     // Behind the changes already queued, and as one write: nothing can switch the LEDs back on
     // between switching them off and releasing the pin.
-    await this.modeChanges.run(async () =>
-      this.writes.run(async () => {
+    await this.modeChanges.run(async () => {
+      this.stopAuto();
+      await this.writes.run(async () => {
         const pin = this.pin;
         if (pin === undefined) return;
         try {
@@ -110,8 +126,8 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
         }
         this.pin = undefined;
         pin.unexport();
-      }),
-    );
+      });
+    });
   }
 
   state(): IrLedState {
@@ -149,6 +165,7 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async changeMode(mode: IrLedMode): Promise<IrLedState> {
+    if (this.closing.signal.aborted) throw new IrLedUnavailableError('camfeed is shutting down');
     if (this.pin === undefined)
       throw new IrLedUnavailableError(this.unavailableReason ?? 'no GPIO pin');
     await this.store.write(SECTION, { mode });
@@ -241,8 +258,9 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
     this.on = on;
   }
 
-  private async openPin(): Promise<GpioPin | undefined> {
-    const { bcmGpio, sysfsGpio, driver, activeLow, sysfsRoot } = this.config;
+  /** The sysfs number of the configured pin, or undefined with the reason it cannot be used. */
+  private async locatePin(): Promise<number | undefined> {
+    const { bcmGpio, sysfsGpio, driver, sysfsRoot } = this.config;
     if (bcmGpio === undefined && sysfsGpio === undefined) {
       this.unavailableReason = 'IR_LED_GPIO is not set';
       return undefined;
@@ -263,21 +281,66 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
         (driver === 'simulated'
           ? (bcmGpio as number)
           : (await resolveSysfsGpio(bcmGpio as number, sysfsRoot)).number);
-      // Exported straight into the "off" level, so the LEDs never flash on at start: the
-      // direction sets the electrical level whatever active_low is. camfeed inverts for
-      // active-low boards itself, so the kernel must not: a pin left exported with active_low=1
-      // keeps it unless told otherwise.
-      const pin = new this.Gpio(this.sysfsGpio, activeLow ? 'high' : 'low', { activeLow: false });
-      this.kernelInverts = readsInverted(pin);
-      if (this.kernelInverts)
-        this.logger.warn(
-          `GPIO ${this.sysfsGpio} stays active_low=1 (exported earlier, and its active_low file is not writable): camfeed inverts its writes to match`,
-        );
-      return pin;
+      return this.sysfsGpio;
     } catch (error) {
       this.unavailableReason = `cannot open the GPIO pin: ${(error as Error).message}`;
       return undefined;
     }
+  }
+
+  /** Exports and configures the pin; throws what onoff throws. */
+  private openPin(gpio: number): GpioPin {
+    // Exported straight into the "off" level, so the LEDs never flash on at start: the direction
+    // sets the electrical level whatever active_low is. camfeed inverts for active-low boards
+    // itself, so the kernel must not: a pin left exported with active_low=1 keeps it unless told.
+    const pin = new this.Gpio(gpio, this.config.activeLow ? 'high' : 'low', { activeLow: false });
+    this.kernelInverts = readsInverted(pin);
+    if (this.kernelInverts)
+      this.logger.warn(
+        `GPIO ${gpio} stays active_low=1 (exported earlier, and its active_low file is not writable): camfeed inverts its writes to match`,
+      );
+    return pin;
+  }
+
+  /** Only from within `modeChanges`. */
+  private async usePin(pin: GpioPin): Promise<void> {
+    if (this.closing.signal.aborted) {
+      pin.unexport();
+      return;
+    }
+    this.pin = pin;
+    this.unavailableReason = null;
+    const where =
+      this.config.bcmGpio !== undefined
+        ? `BCM GPIO ${this.config.bcmGpio} (sysfs ${this.sysfsGpio})`
+        : `sysfs GPIO ${this.sysfsGpio}`;
+    this.logger.log(
+      `IR LEDs on ${where}, active-${this.config.activeLow ? 'low' : 'high'}, ${this.config.driver} driver, mode ${this.mode}`,
+    );
+    await this.applyMode();
+  }
+
+  /** Retries a pin refused with EACCES until it opens, the time is up, or shutdown. */
+  private async keepOpening(gpio: number): Promise<void> {
+    const { forMs, firstDelayMs } = this.config.openRetry;
+    let failure: unknown;
+    for (const wait of retryDelays(forMs, firstDelayMs)) {
+      if (!(await sleep(wait, this.closing.signal))) return;
+      try {
+        const pin = this.openPin(gpio);
+        await this.modeChanges.run(async () => this.usePin(pin));
+        return;
+      } catch (error) {
+        failure = error;
+        if (!isPermissionDenied(error)) break;
+      }
+    }
+    this.unavailableReason =
+      `cannot open the GPIO pin: ${(failure as Error).message}` +
+      (isPermissionDenied(failure)
+        ? ` (still after ${seconds(forMs)}: is the user in the gpio group?)`
+        : '');
+    this.logger.warn(`IR LEDs unavailable: ${this.unavailableReason}`);
   }
 
   private async readSavedMode(): Promise<IrLedMode> {
@@ -299,3 +362,8 @@ function readsInverted(pin: GpioPin): boolean {
     return false;
   }
 }
+
+const isPermissionDenied = (error: unknown): boolean =>
+  (error as NodeJS.ErrnoException | undefined)?.code === 'EACCES';
+
+const seconds = (ms: number): string => `${ms / 1000} s`;
