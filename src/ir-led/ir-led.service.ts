@@ -88,9 +88,9 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
       this.logger.log(`IR LEDs unavailable: ${this.unavailableReason}`);
       return;
     }
+    let pin: GpioPin;
     try {
-      const pin = this.openPin(gpio);
-      await this.modeChanges.run(async () => this.usePin(pin));
+      pin = this.openPin(gpio);
     } catch (error) {
       if (!isPermissionDenied(error) || this.config.openRetry.forMs <= 0) {
         this.unavailableReason = `cannot open the GPIO pin: ${(error as Error).message}`;
@@ -104,7 +104,9 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
         `shortly after the export), retrying for up to ${seconds(this.config.openRetry.forMs)}`;
       this.logger.log(`IR LEDs: ${this.unavailableReason}`);
       this.opening = this.keepOpening(gpio);
+      return;
     }
+    await this.modeChanges.run(async () => this.usePin(pin));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -326,14 +328,20 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
     let failure: unknown;
     for (const wait of retryDelays(forMs, firstDelayMs)) {
       if (!(await sleep(wait, this.closing.signal))) return;
+      let pin: GpioPin;
       try {
-        const pin = this.openPin(gpio);
-        await this.modeChanges.run(async () => this.usePin(pin));
-        return;
+        pin = this.openPin(gpio);
       } catch (error) {
         failure = error;
-        if (!isPermissionDenied(error)) break;
+        if (isPermissionDenied(error)) continue;
+        break;
       }
+      try {
+        await this.modeChanges.run(async () => this.usePin(pin));
+      } catch (error) {
+        this.logger.warn(`IR LEDs: applying mode ${this.mode} failed: ${(error as Error).message}`);
+      }
+      return;
     }
     this.unavailableReason =
       `cannot open the GPIO pin: ${(failure as Error).message}` +
