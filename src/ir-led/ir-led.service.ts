@@ -47,7 +47,8 @@ const SECTION = 'irLed';
  * Modes: on, off, or auto, where the LEDs follow the scene's brightness while the camera runs.
  * The pin is written only when its state changes, every change is logged, and at shutdown the
  * LEDs are switched off and the pin is released. Without a usable pin the rest of camfeed runs
- * normally and changes are refused with the reason.
+ * normally and changes are refused with the reason. A pin refused at start because udev has not
+ * yet given the gpio group access is retried in the background for a few seconds.
  */
 @Injectable()
 export class IrLedService implements OnModuleInit, OnModuleDestroy {

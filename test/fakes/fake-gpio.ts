@@ -142,10 +142,10 @@ export class FakeGpio implements GpioPin {
   private static scheduleUdev(root: string, gpio: number): void {
     const delay = FakeGpio.udevDelayMs;
     if (delay === undefined || !Number.isFinite(delay)) return;
-    FakeGpio.udevTimers.push(
-      setTimeout(() => {
-        if (existsSync(pinFolder(root, gpio))) grantAccess(root, gpio);
-      }, delay),
-    );
+    const timer = setTimeout(() => {
+      if (existsSync(pinFolder(root, gpio))) grantAccess(root, gpio);
+    }, delay);
+    timer.unref();
+    FakeGpio.udevTimers.push(timer);
   }
 }
