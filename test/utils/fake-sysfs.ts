@@ -12,7 +12,7 @@ export interface FakeChip {
 
 export interface FakeSysfsOptions {
   /**
-   * false: a kernel built without CONFIG_GPIO_SYSFS_LEGACY (Linux 6.17 and later may be), which
+   * false: a kernel built without CONFIG_GPIO_SYSFS_LEGACY (an option of recent kernels), which
    * has per-chip `chipN` folders but neither `/sys/class/gpio/export` nor `gpiochip<base>`.
    */
   readonly legacy?: boolean;
