@@ -85,10 +85,44 @@ describe('pi driver (rpicam-vid)', () => {
     expect(body).toEqual({
       sizes: { kind: 'range', width: { min: 64, max: 3280 }, height: { min: 64, max: 2464 } },
       framerate: { min: 0.1, max: 103 },
+      framerateBySize: [
+        { width: 640, height: 480, maxFramerate: 103 },
+        { width: 1640, height: 1232, maxFramerate: 41 },
+        { width: 1920, height: 1080, maxFramerate: 47 },
+        { width: 3280, height: 2464, maxFramerate: 21 },
+      ],
       quality: { min: 1, max: 100 },
       rotations: [0, 90, 180, 270],
       flips: true,
     });
+  });
+
+  it('limits the frame rate to what the sensor mode covering the size reaches', async () => {
+    const refused = await sendJson<{ message: string; problems: string[] }>(
+      'POST',
+      `${t.baseUrl}/camera/settings`,
+      { width: 3280, height: 2464, framerate: 30 },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.problems).toEqual([
+      'framerate must be from 0.1 to 21 for this camera at 3280x2464',
+    ]);
+    const accepted = await sendJson('POST', `${t.baseUrl}/camera/settings`, {
+      width: 1280,
+      height: 720,
+      framerate: 47,
+    });
+    expect(accepted).toMatchObject({
+      status: 200,
+      body: { width: 1280, height: 720, framerate: 47 },
+    });
+    const restored = await sendJson('POST', `${t.baseUrl}/camera/settings`, {
+      width: 640,
+      height: 480,
+      framerate: 20,
+    });
+    // Back to the size the next test expects.
+    expect(restored.status).toBe(200);
   });
 
   it('flips and turns 180° in the camera, and marks 90° frames with an EXIF orientation', async () => {

@@ -30,6 +30,19 @@ const webcam: CameraCapabilities = {
   rotations: [0, 180],
   flips: false,
 };
+/** A Raspberry Pi camera: the ISP scales to any size, but the full sensor mode is slow. */
+const piCamera: CameraCapabilities = {
+  sizes: { kind: 'range', width: { min: 64, max: 4608 }, height: { min: 64, max: 2592 } },
+  framerate: { min: 0.1, max: 120 },
+  framerateBySize: [
+    { width: 1536, height: 864, maxFramerate: 120 },
+    { width: 2304, height: 1296, maxFramerate: 56 },
+    { width: 4608, height: 2592, maxFramerate: 14 },
+  ],
+  quality: { min: 1, max: 100 },
+  rotations: [0, 90, 180, 270],
+  flips: true,
+};
 const all = new Set<keyof CameraSettings>([
   'width',
   'height',
@@ -77,6 +90,29 @@ describe(findSettingsProblems.name, () => {
     ).toEqual(['framerate must be from 1 to 10 for this camera at 1280x720']);
   });
 
+  it('limits the frame rate by size when the camera says so, naming the size', () => {
+    const full = { ...settings, width: 4608, height: 2592 };
+    expect(findSettingsProblems({ ...full, framerate: 30 }, piCamera, all)).toEqual([
+      'framerate must be from 0.1 to 14 for this camera at 4608x2592',
+    ]);
+    expect(findSettingsProblems({ ...full, framerate: 14 }, piCamera, all)).toEqual([]);
+    expect(
+      findSettingsProblems(
+        { ...settings, width: 1920, height: 1080, framerate: 56 },
+        piCamera,
+        all,
+      ),
+    ).toEqual([]);
+    expect(
+      findSettingsProblems(
+        { ...settings, width: 1920, height: 1080, framerate: 60 },
+        piCamera,
+        all,
+      ),
+    ).toEqual(['framerate must be from 0.1 to 56 for this camera at 1920x1080']);
+    expect(findSettingsProblems({ ...settings, framerate: 120 }, piCamera, all)).toEqual([]);
+  });
+
   it('refuses features the camera lacks only when they are asked for', () => {
     const asked = findSettingsProblems(
       { ...settings, quality: 50, hflip: true, rotation: 90 },
@@ -112,6 +148,21 @@ describe(fitSettings.name, () => {
       framerate: 10,
       rotation: 0,
       hflip: false,
+    });
+  });
+
+  it('lowers the frame rate to the limit at the fitted size', () => {
+    expect(fitSettings({ ...settings, width: 4608, height: 2592 }, piCamera)).toMatchObject({
+      width: 4608,
+      height: 2592,
+      framerate: 14,
+    });
+    expect(
+      fitSettings({ ...settings, width: 9000, height: 9000, framerate: 25 }, piCamera),
+    ).toMatchObject({ width: 4608, height: 2592, framerate: 14 });
+    expect(fitSettings({ ...settings, framerate: 90 }, piCamera)).toEqual({
+      ...settings,
+      framerate: 90,
     });
   });
 

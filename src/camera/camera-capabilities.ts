@@ -4,6 +4,7 @@ import type {
   CaptureMode,
   Range,
 } from './camera-driver.interface';
+import { framerateLimitAt } from './framerate-at-size';
 
 const formatRange = ({ min, max }: Range): string => `${min} to ${max}`;
 const formatMode = ({ width, height, maxFramerate }: CaptureMode): string =>
@@ -14,6 +15,15 @@ const clamp = (value: number, { min, max }: Range): number => Math.min(max, Math
 function modeOf(settings: CameraSettings, caps: CameraCapabilities): CaptureMode | undefined {
   if (caps.sizes.kind !== 'modes') return undefined;
   return caps.sizes.modes.find((m) => m.width === settings.width && m.height === settings.height);
+}
+
+/** The highest frame rate at `settings`' size: the camera's, its mode's, or its size limit's. */
+function maxFramerateAt(settings: CameraSettings, caps: CameraCapabilities): number {
+  return Math.min(
+    caps.framerate.max,
+    modeOf(settings, caps)?.maxFramerate ?? Infinity,
+    framerateLimitAt(caps.framerateBySize ?? [], settings.width, settings.height) ?? Infinity,
+  );
 }
 
 /**
@@ -40,10 +50,7 @@ export function findSettingsProblems(
         `(got ${settings.width}x${settings.height})`,
     );
   }
-  const maxFramerate = Math.min(
-    caps.framerate.max,
-    modeOf(settings, caps)?.maxFramerate ?? Infinity,
-  );
+  const maxFramerate = maxFramerateAt(settings, caps);
   if (!within(settings.framerate, { min: caps.framerate.min, max: maxFramerate })) {
     problems.push(
       `framerate must be from ${caps.framerate.min} to ${maxFramerate} for this camera` +
@@ -96,10 +103,12 @@ export function fitSettings(settings: CameraSettings, caps: CameraCapabilities):
     hflip: caps.flips && settings.hflip,
     vflip: caps.flips && settings.vflip,
   };
-  const maxFramerate = Math.min(caps.framerate.max, modeOf(fitted, caps)?.maxFramerate ?? Infinity);
   return {
     ...fitted,
-    framerate: clamp(settings.framerate, { min: caps.framerate.min, max: maxFramerate }),
+    framerate: clamp(settings.framerate, {
+      min: caps.framerate.min,
+      max: maxFramerateAt(fitted, caps),
+    }),
   };
 }
 

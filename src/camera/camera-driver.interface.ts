@@ -29,6 +29,13 @@ export interface CaptureMode {
   readonly maxFramerate?: number;
 }
 
+/** The fastest frame rate a camera reaches at sizes up to `width`×`height`. */
+export interface SizeFramerateLimit {
+  readonly width: number;
+  readonly height: number;
+  readonly maxFramerate: number;
+}
+
 /** What a driver can do; requests outside it are refused with the allowed values. */
 export interface CameraCapabilities {
   /** Any size within the ranges, or only the listed modes. */
@@ -36,6 +43,12 @@ export interface CameraCapabilities {
     | { readonly kind: 'range'; readonly width: Range; readonly height: Range }
     | { readonly kind: 'modes'; readonly modes: readonly CaptureMode[] };
   readonly framerate: Range;
+  /**
+   * For cameras that scale from a few sensor modes (a small mode reads out faster than the full
+   * sensor): a size may go as fast as the fastest entry that covers it in width and height, or the
+   * largest entry beyond all of them. Without it `framerate.max` holds at every size.
+   */
+  readonly framerateBySize?: readonly SizeFramerateLimit[];
   /** null when the source's own JPEGs are passed through and their quality cannot change. */
   readonly quality: Range | null;
   readonly rotations: readonly Rotation[];

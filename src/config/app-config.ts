@@ -99,6 +99,11 @@ export class IrLedConfig {
     readonly intervalMs: number;
   };
   readonly sysfsRoot!: string;
+  /**
+   * How long to retry opening a pin whose files are not writable yet (EACCES), and the first
+   * wait: udev gives the gpio group access only after the export, at boot sometimes late.
+   */
+  readonly openRetry!: { readonly forMs: number; readonly firstDelayMs: number };
 }
 
 export class LoggingConfig {
@@ -160,6 +165,7 @@ export function toAppConfig(env: EnvironmentVariables): AppConfig {
         intervalMs: 1000,
       },
       sysfsRoot: '/sys/class/gpio',
+      openRetry: { forMs: 5000, firstDelayMs: 100 },
     },
     logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     viewerAuth: {

@@ -50,6 +50,7 @@ describe(validateEnv.name, () => {
       activeLow: false,
       auto: { onBelow: 50, offAbove: 90, holdMs: 10_000, intervalMs: 1000 },
       sysfsRoot: '/sys/class/gpio',
+      openRetry: { forMs: 5000, firstDelayMs: 100 },
     });
   });
 

@@ -32,9 +32,21 @@ class SizesResponse {
   @ApiPropertyOptional({ type: [CaptureModeResponse] }) modes?: CaptureModeResponse[];
 }
 
+class SizeFramerateLimitResponse {
+  @ApiProperty() width!: number;
+  @ApiProperty() height!: number;
+  @ApiProperty() maxFramerate!: number;
+}
+
 export class CameraCapabilitiesResponse {
   @ApiProperty({ type: SizesResponse }) sizes!: SizesResponse;
   @ApiProperty({ type: RangeResponse }) framerate!: RangeResponse;
+  @ApiPropertyOptional({
+    type: [SizeFramerateLimitResponse],
+    description:
+      'Frame-rate limits by size (Raspberry Pi cameras): a size may go as fast as the fastest entry at least as wide and as tall',
+  })
+  framerateBySize?: SizeFramerateLimitResponse[];
   @ApiProperty({
     type: RangeResponse,
     nullable: true,

@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { FakeCameraDriver } from '../../test/fakes/fake-camera.driver';
 import { FakeGpio } from '../../test/fakes/fake-gpio';
-import { fakeSysfsGpio, PI4_BOOKWORM, PI5_BOOKWORM } from '../../test/utils/fake-sysfs';
-import { waitFor } from '../../test/utils/wait-for';
+import {
+  fakeSysfsGpio,
+  grantAccess,
+  leftExported,
+  PI4_BOOKWORM,
+  PI5_BOOKWORM,
+} from '../../test/utils/fake-sysfs';
+import { delay, waitFor } from '../../test/utils/wait-for';
 import { FrameProducerService } from '../camera/frame-producer.service';
 import type { CameraConfig, IrLedConfig } from '../config/app-config';
 import { SettingsStore } from '../persistence/settings-store.service';
@@ -36,6 +42,7 @@ const grey = async (level: number): Promise<Buffer> =>
 
 interface Setup {
   sut: IrLedService;
+  config: IrLedConfig;
   store: SettingsStore;
   producer: FrameProducerService;
   driver: FakeCameraDriver;
@@ -45,7 +52,11 @@ interface Setup {
 describe(IrLedService.name, () => {
   const started: Setup[] = [];
 
-  async function setup(irLed: Partial<IrLedConfig> = {}, saved?: unknown): Promise<Setup> {
+  async function setup(
+    irLed: Partial<IrLedConfig> = {},
+    saved?: unknown,
+    prepareSysfs?: (root: string) => void,
+  ): Promise<Setup> {
     const dataDir = await mkdtemp(join(tmpdir(), 'camfeed-irled-'));
     if (saved !== undefined) await writeFile(join(dataDir, 'settings.json'), JSON.stringify(saved));
     const config: IrLedConfig = {
@@ -54,14 +65,17 @@ describe(IrLedService.name, () => {
       activeLow: false,
       auto: { onBelow: 50, offAbove: 90, holdMs: 0, intervalMs: 20 },
       sysfsRoot: await fakeSysfsGpio(PI4_BOOKWORM),
+      openRetry: { forMs: 1000, firstDelayMs: 10 },
       ...irLed,
     };
+    FakeGpio.sysfsRoot = config.sysfsRoot;
+    prepareSysfs?.(config.sysfsRoot);
     const store = new SettingsStore({ dataDir });
     const driver = new FakeCameraDriver();
     const producer = new FrameProducerService(driver, cameraConfig);
     const sut = new IrLedService(FakeGpio, config, store, producer);
     await sut.onModuleInit();
-    const result = { sut, store, producer, driver, dataDir };
+    const result = { sut, store, producer, driver, dataDir, config };
     started.push(result);
     return result;
   }
@@ -99,9 +113,69 @@ describe(IrLedService.name, () => {
       expect(sut.state().reason).toMatch(/GPIO is not accessible here/);
     });
 
+    it('names the kernel option when sysfs GPIO has no export, not permissions', async () => {
+      // onoff's accessible is false there too: it cannot open the export file.
+      FakeGpio.accessible = false;
+      const { sut } = await setup({
+        sysfsRoot: await fakeSysfsGpio(PI4_BOOKWORM, { legacy: false }),
+      });
+      expect(sut.state()).toMatchObject({ available: false, gpio: 17 });
+      expect(sut.state().reason).toMatch(
+        /^this kernel has no sysfs GPIO export \(CONFIG_GPIO_SYSFS_LEGACY is off\)/,
+      );
+      expect(FakeGpio.instances).toHaveLength(0);
+    });
+
     it('says why when the board has no Raspberry Pi GPIO chip', async () => {
       const { sut } = await setup({ sysfsRoot: await fakeSysfsGpio([]) });
       expect(sut.state().reason).toMatch(/cannot open the GPIO pin: no Raspberry Pi GPIO chip/);
+    });
+  });
+
+  describe('when udev has not yet given access to a newly exported pin', () => {
+    it('starts at once, says so, and opens the pin in the background once access is given', async () => {
+      FakeGpio.udevDelayMs = 80;
+      const { sut } = await setup({}, { irLed: { mode: 'on' } });
+      expect(sut.state()).toMatchObject({ available: false, on: false, mode: 'on' });
+      expect(sut.state().reason).toBe(
+        'opening GPIO 529: its files are not writable yet (EACCES; udev gives the gpio group access ' +
+          'shortly after the export), retrying for up to 1 s',
+      );
+      await expect(sut.toggle()).rejects.toThrow(/IR LEDs are not available: opening GPIO 529/);
+      await waitFor(() => sut.state().available, 'the pin to open');
+      expect(sut.state()).toMatchObject({ available: true, on: true, mode: 'on', reason: null });
+      expect(FakeGpio.instances).toHaveLength(1);
+      expect(FakeGpio.last.level).toBe(1);
+    });
+
+    it('gives up after the retry time with the error and what to check', async () => {
+      FakeGpio.udevDelayMs = Infinity;
+      const { sut } = await setup({ openRetry: { forMs: 100, firstDelayMs: 10 } });
+      await waitFor(() => sut.state().reason?.startsWith('cannot') ?? false, 'the retries to end');
+      expect(sut.state()).toMatchObject({ available: false });
+      expect(sut.state().reason).toBe(
+        "cannot open the GPIO pin: EACCES: permission denied, open '" +
+          `${FakeGpio.sysfsRoot}/gpio529/value' (still after 0.1 s: is the user in the gpio group?)`,
+      );
+      expect(FakeGpio.instances).toHaveLength(0);
+    });
+
+    it('stops retrying at shutdown', async () => {
+      FakeGpio.udevDelayMs = Infinity;
+      const { sut, config } = await setup({ openRetry: { forMs: 60_000, firstDelayMs: 50 } });
+      const asked = Date.now();
+      await sut.onModuleDestroy();
+      expect(Date.now() - asked).toBeLessThan(1000);
+      // A retry after shutdown would now succeed and leave the pin exported.
+      grantAccess(config.sysfsRoot, 529);
+      await delay(150);
+      expect(FakeGpio.instances).toHaveLength(0);
+    });
+
+    it('does not retry without retry time', async () => {
+      FakeGpio.udevDelayMs = Infinity;
+      const { sut } = await setup({ openRetry: { forMs: 0, firstDelayMs: 10 } });
+      expect(sut.state().reason).toMatch(/^cannot open the GPIO pin: EACCES: permission denied/);
     });
   });
 
@@ -142,6 +216,49 @@ describe(IrLedService.name, () => {
       await sut.toggle();
       expect(FakeGpio.last.writes).toEqual([0, 1]);
       expect(sut.state()).toMatchObject({ on: false, mode: 'off', activeLow: true });
+    });
+
+    it('takes over a pin left exported with active_low=1 (LEDs on): off at once, not inverted', async () => {
+      const { sut } = await setup({}, undefined, (root) =>
+        leftExported(root, 529, { direction: 'out', activeLow: true, level: 1 }),
+      );
+      const pin = FakeGpio.last;
+      expect(pin.options).toEqual({ activeLow: false });
+      expect(pin.activeLow()).toBe(false);
+      expect(pin.level).toBe(0);
+      await sut.setOn(true);
+      expect(pin.level).toBe(1);
+      await sut.setOn(false);
+      expect(pin.level).toBe(0);
+    });
+
+    it('takes over such a pin for an active-low board too', async () => {
+      const { sut } = await setup({ activeLow: true }, undefined, (root) =>
+        leftExported(root, 529, { direction: 'out', activeLow: true, level: 0 }),
+      );
+      const pin = FakeGpio.last;
+      expect(pin.level).toBe(1);
+      await sut.setOn(true);
+      expect(pin.level).toBe(0);
+    });
+
+    it('inverts its writes when the kernel keeps an active_low=1 camfeed may not change', async () => {
+      const { sut } = await setup({}, undefined, (root) =>
+        leftExported(
+          root,
+          529,
+          { direction: 'out', activeLow: true, level: 1 },
+          { lockedActiveLow: true },
+        ),
+      );
+      const pin = FakeGpio.last;
+      expect(pin.activeLow()).toBe(true);
+      expect(pin.level).toBe(0);
+      await sut.setOn(true);
+      expect(pin.level).toBe(1);
+      expect(pin.writes).toEqual([0]);
+      await sut.setOn(false);
+      expect(pin.level).toBe(0);
     });
 
     it('writes to the pin only when the state changes', async () => {
@@ -232,6 +349,36 @@ describe(IrLedService.name, () => {
       expect(sut.state()).toMatchObject({ mode: 'off', on: false });
       viewer.close();
     });
+  });
+
+  it('applies concurrent changes one at a time: ten toggles from off end off', async () => {
+    const { sut } = await setup();
+    const states = await Promise.all(Array.from({ length: 10 }, async () => sut.toggle()));
+    expect(states.map((state) => state.on)).toEqual([
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect(sut.state()).toMatchObject({ on: false, mode: 'off' });
+    expect(FakeGpio.last.writes).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+  });
+
+  it('refuses a change that comes during shutdown, so the LEDs stay off', async () => {
+    const { sut } = await setup();
+    const pin = FakeGpio.last;
+    const shutdown = sut.onModuleDestroy();
+    const late = sut.toggle();
+    await shutdown;
+    await expect(late).rejects.toThrow(IrLedUnavailableError);
+    expect(pin.writes).toEqual([]);
+    expect(pin.exported).toBe(false);
   });
 
   it('switches the LEDs off and releases the pin at shutdown', async () => {

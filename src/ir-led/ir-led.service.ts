@@ -6,6 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { FrameProducerService } from '../camera/frame-producer.service';
+import { sleep } from '../common/abortable-sleep';
 import { SerialQueue } from '../common/serial-queue';
 import { IrLedConfig } from '../config/app-config';
 import { SettingsStore } from '../persistence/settings-store.service';
@@ -13,7 +14,9 @@ import { IrAutoSwitch } from './auto-switch';
 import { IrLedUnavailableError } from './errors/ir-led-unavailable.error';
 import type { GpioClass, GpioPin } from './gpio.interface';
 import { GPIO_CLASS, IR_LED_MODES, type IrLedMode } from './ir-led.constants';
+import { retryDelays } from './retry-delays';
 import { meanLuminance } from './scene-brightness';
+import { missingSysfsExport } from './sysfs-gpio-export';
 import { resolveSysfsGpio } from './sysfs-gpio-number';
 
 export interface IrLedState {
@@ -44,7 +47,8 @@ const SECTION = 'irLed';
  * Modes: on, off, or auto, where the LEDs follow the scene's brightness while the camera runs.
  * The pin is written only when its state changes, every change is logged, and at shutdown the
  * LEDs are switched off and the pin is released. Without a usable pin the rest of camfeed runs
- * normally and changes are refused with the reason.
+ * normally and changes are refused with the reason. A pin refused at start because udev has not
+ * yet given the gpio group access is retried in the background for a few seconds.
  */
 @Injectable()
 export class IrLedService implements OnModuleInit, OnModuleDestroy {
@@ -52,6 +56,8 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
   private readonly autoSwitch: IrAutoSwitch;
   private pin: GpioPin | undefined;
   private sysfsGpio: number | null = null;
+  /** onoff could not reset a leftover active_low=1, so the kernel inverts what is written. */
+  private kernelInverts = false;
   private unavailableReason: string | null = null;
   private mode: IrLedMode = 'off';
   private on = false;
@@ -61,6 +67,11 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
   /** Auto mode switched the LEDs off because the camera stopped: restore them when it restarts. */
   private resumeOnAtStart = false;
   private readonly writes = new SerialQueue();
+  /** Whole mode changes (read the state, save, apply), one at a time, like settings changes. */
+  private readonly modeChanges = new SerialQueue();
+  /** The background retry of a pin refused with EACCES, awaited at shutdown. */
+  private opening: Promise<void> | undefined;
+  private readonly closing = new AbortController();
 
   constructor(
     @Inject(GPIO_CLASS) private readonly Gpio: GpioClass,
@@ -73,33 +84,53 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.mode = await this.readSavedMode();
-    this.pin = await this.openPin();
-    if (this.pin === undefined) {
+    const gpio = await this.locatePin();
+    if (gpio === undefined) {
       this.logger.log(`IR LEDs unavailable: ${this.unavailableReason}`);
       return;
     }
-    const where =
-      this.config.bcmGpio !== undefined
-        ? `BCM GPIO ${this.config.bcmGpio} (sysfs ${this.sysfsGpio})`
-        : `sysfs GPIO ${this.sysfsGpio}`;
-    this.logger.log(
-      `IR LEDs on ${where}, active-${this.config.activeLow ? 'low' : 'high'}, ${this.config.driver} driver, mode ${this.mode}`,
-    );
-    await this.applyMode();
+    let pin: GpioPin;
+    try {
+      pin = this.openPin(gpio);
+    } catch (error) {
+      if (!isPermissionDenied(error) || this.config.openRetry.forMs <= 0) {
+        this.unavailableReason = `cannot open the GPIO pin: ${(error as Error).message}`;
+        this.logger.log(`IR LEDs unavailable: ${this.unavailableReason}`);
+        return;
+      }
+      // In the background, so the server does not wait for udev to start: until then the state
+      // says why the LEDs are unavailable, and changes are refused with that reason.
+      this.unavailableReason =
+        `opening GPIO ${gpio}: its files are not writable yet (EACCES; udev gives the gpio group access ` +
+        `shortly after the export), retrying for up to ${seconds(this.config.openRetry.forMs)}`;
+      this.logger.log(`IR LEDs: ${this.unavailableReason}`);
+      this.opening = this.keepOpening(gpio);
+      return;
+    }
+    await this.modeChanges.run(async () => this.usePin(pin));
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopAuto();
-    const pin = this.pin;
-    if (pin === undefined) return;
-    try {
-      await this.switchTo(false, 'shutdown');
-    } catch (error) {
-      this.logger.warn(`Could not switch the IR LEDs off at shutdown: ${(error as Error).message}`);
-    }
-    await this.writes.run(async () => Promise.resolve());
-    pin.unexport();
-    this.pin = undefined;
+    this.closing.abort();
+    await this.opening;
+    // Behind the changes already queued, and as one write: nothing can switch the LEDs back on
+    // between switching them off and releasing the pin.
+    await this.modeChanges.run(async () => {
+      this.stopAuto();
+      await this.writes.run(async () => {
+        const pin = this.pin;
+        if (pin === undefined) return;
+        try {
+          await this.writePin(false, 'shutdown');
+        } catch (error) {
+          this.logger.warn(
+            `Could not switch the IR LEDs off at shutdown: ${(error as Error).message}`,
+          );
+        }
+        this.pin = undefined;
+        pin.unexport();
+      });
+    });
   }
 
   state(): IrLedState {
@@ -122,13 +153,7 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
 
   /** Sets the mode, saves it, and applies it; refused (nothing changes) without a usable pin. */
   async setMode(mode: IrLedMode): Promise<IrLedState> {
-    if (this.pin === undefined)
-      throw new IrLedUnavailableError(this.unavailableReason ?? 'no GPIO pin');
-    await this.store.write(SECTION, { mode });
-    if (mode !== this.mode) this.logger.log(`IR LED mode ${this.mode} -> ${mode}`);
-    this.mode = mode;
-    await this.applyMode();
-    return this.state();
+    return this.modeChanges.run(async () => this.changeMode(mode));
   }
 
   async setOn(on: boolean): Promise<IrLedState> {
@@ -137,7 +162,20 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
 
   /** Flips the LEDs and leaves them in that manual mode. */
   async toggle(): Promise<IrLedState> {
-    return this.setMode(this.on ? 'off' : 'on');
+    // The state is read only once the changes before this one are applied, or concurrent
+    // toggles would all see the same state and flip it the same way.
+    return this.modeChanges.run(async () => this.changeMode(this.on ? 'off' : 'on'));
+  }
+
+  private async changeMode(mode: IrLedMode): Promise<IrLedState> {
+    if (this.closing.signal.aborted) throw new IrLedUnavailableError('camfeed is shutting down');
+    if (this.pin === undefined)
+      throw new IrLedUnavailableError(this.unavailableReason ?? 'no GPIO pin');
+    await this.store.write(SECTION, { mode });
+    if (mode !== this.mode) this.logger.log(`IR LED mode ${this.mode} -> ${mode}`);
+    this.mode = mode;
+    await this.applyMode();
+    return this.state();
   }
 
   private async applyMode(): Promise<void> {
@@ -204,26 +242,35 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
 
   /** Writes the pin only when the state changes, one write at a time. */
   private async switchTo(on: boolean, reason: string): Promise<void> {
-    return this.writes.run(async () => {
-      const pin = this.pin;
-      if (pin === undefined || on === this.on) return;
-      const level = on !== this.config.activeLow ? 1 : 0;
-      try {
-        await pin.write(level);
-      } catch (error) {
-        throw new IrLedUnavailableError(
-          `writing GPIO ${this.sysfsGpio} failed: ${(error as Error).message}`,
-        );
-      }
-      this.logger.log(`IR LED ${this.on ? 'on' : 'off'} -> ${on ? 'on' : 'off'} (${reason})`);
-      this.on = on;
-    });
+    return this.writes.run(async () => this.writePin(on, reason));
   }
 
-  private async openPin(): Promise<GpioPin | undefined> {
-    const { bcmGpio, sysfsGpio, driver, activeLow, sysfsRoot } = this.config;
+  /** Only from within `writes`. */
+  private async writePin(on: boolean, reason: string): Promise<void> {
+    const pin = this.pin;
+    if (pin === undefined || on === this.on) return;
+    const level = (on !== this.config.activeLow) !== this.kernelInverts ? 1 : 0;
+    try {
+      await pin.write(level);
+    } catch (error) {
+      throw new IrLedUnavailableError(
+        `writing GPIO ${this.sysfsGpio} failed: ${(error as Error).message}`,
+      );
+    }
+    this.logger.log(`IR LED ${this.on ? 'on' : 'off'} -> ${on ? 'on' : 'off'} (${reason})`);
+    this.on = on;
+  }
+
+  /** The sysfs number of the configured pin, or undefined with the reason it cannot be used. */
+  private async locatePin(): Promise<number | undefined> {
+    const { bcmGpio, sysfsGpio, driver, sysfsRoot } = this.config;
     if (bcmGpio === undefined && sysfsGpio === undefined) {
       this.unavailableReason = 'IR_LED_GPIO is not set';
+      return undefined;
+    }
+    const noExport = driver === 'simulated' ? undefined : await missingSysfsExport(sysfsRoot);
+    if (noExport !== undefined) {
+      this.unavailableReason = noExport;
       return undefined;
     }
     if (!this.Gpio.accessible) {
@@ -237,12 +284,72 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
         (driver === 'simulated'
           ? (bcmGpio as number)
           : (await resolveSysfsGpio(bcmGpio as number, sysfsRoot)).number);
-      // Exported straight into the "off" level, so the LEDs never flash on at start.
-      return new this.Gpio(this.sysfsGpio, activeLow ? 'high' : 'low');
+      return this.sysfsGpio;
     } catch (error) {
       this.unavailableReason = `cannot open the GPIO pin: ${(error as Error).message}`;
       return undefined;
     }
+  }
+
+  /** Exports and configures the pin; throws what onoff throws. */
+  private openPin(gpio: number): GpioPin {
+    // Exported straight into the "off" level, so the LEDs never flash on at start: the direction
+    // sets the electrical level whatever active_low is. camfeed inverts for active-low boards
+    // itself, so the kernel must not: a pin left exported with active_low=1 keeps it unless told.
+    const pin = new this.Gpio(gpio, this.config.activeLow ? 'high' : 'low', { activeLow: false });
+    this.kernelInverts = readsInverted(pin);
+    if (this.kernelInverts)
+      this.logger.warn(
+        `GPIO ${gpio} stays active_low=1 (exported earlier, and its active_low file is not writable): camfeed inverts its writes to match`,
+      );
+    return pin;
+  }
+
+  /** Only from within `modeChanges`. */
+  private async usePin(pin: GpioPin): Promise<void> {
+    if (this.closing.signal.aborted) {
+      pin.unexport();
+      return;
+    }
+    this.pin = pin;
+    this.unavailableReason = null;
+    const where =
+      this.config.bcmGpio !== undefined
+        ? `BCM GPIO ${this.config.bcmGpio} (sysfs ${this.sysfsGpio})`
+        : `sysfs GPIO ${this.sysfsGpio}`;
+    this.logger.log(
+      `IR LEDs on ${where}, active-${this.config.activeLow ? 'low' : 'high'}, ${this.config.driver} driver, mode ${this.mode}`,
+    );
+    await this.applyMode();
+  }
+
+  /** Retries a pin refused with EACCES until it opens, the time is up, or shutdown. */
+  private async keepOpening(gpio: number): Promise<void> {
+    const { forMs, firstDelayMs } = this.config.openRetry;
+    let failure: unknown;
+    for (const wait of retryDelays(forMs, firstDelayMs)) {
+      if (!(await sleep(wait, this.closing.signal))) return;
+      let pin: GpioPin;
+      try {
+        pin = this.openPin(gpio);
+      } catch (error) {
+        failure = error;
+        if (isPermissionDenied(error)) continue;
+        break;
+      }
+      try {
+        await this.modeChanges.run(async () => this.usePin(pin));
+      } catch (error) {
+        this.logger.warn(`IR LEDs: applying mode ${this.mode} failed: ${(error as Error).message}`);
+      }
+      return;
+    }
+    this.unavailableReason =
+      `cannot open the GPIO pin: ${(failure as Error).message}` +
+      (isPermissionDenied(failure)
+        ? ` (still after ${seconds(forMs)}: is the user in the gpio group?)`
+        : '');
+    this.logger.warn(`IR LEDs unavailable: ${this.unavailableReason}`);
   }
 
   private async readSavedMode(): Promise<IrLedMode> {
@@ -255,3 +362,17 @@ export class IrLedService implements OnModuleInit, OnModuleDestroy {
     return 'off';
   }
 }
+
+function readsInverted(pin: GpioPin): boolean {
+  // An unreadable active_low is for the first write to report, with the pin's other problems.
+  try {
+    return pin.activeLow();
+  } catch {
+    return false;
+  }
+}
+
+const isPermissionDenied = (error: unknown): boolean =>
+  (error as NodeJS.ErrnoException | undefined)?.code === 'EACCES';
+
+const seconds = (ms: number): string => `${ms / 1000} s`;
