@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { sleep } from '../common/abortable-sleep';
+import { type Redact, redactUrls } from '../common/redact-secrets';
 import { CameraConfig } from '../config/app-config';
 import { CAMERA_DRIVER } from './camera.constants';
 import type { CameraDriver, CameraSettings } from './camera-driver.interface';
@@ -64,6 +65,8 @@ export class FrameProducerService implements OnModuleDestroy {
   private readonly logger = new Logger(FrameProducerService.name);
   private readonly hub = new FrameHub();
   private readonly fps = new RateMeter();
+  /** Every text about the camera that leaves the producer (status, health, logs, placeholder). */
+  private readonly redact: Redact;
   private settings: CameraSettings;
   private consumers = 0;
   private run: CaptureRun | undefined;
@@ -88,6 +91,7 @@ export class FrameProducerService implements OnModuleDestroy {
     private readonly config: CameraConfig,
   ) {
     this.settings = config.defaults;
+    this.redact = driver.redact ?? redactUrls;
   }
 
   /** Registers a consumer (starting the camera if needed) and returns its waiter. */
@@ -256,7 +260,9 @@ export class FrameProducerService implements OnModuleDestroy {
     this.fps.reset();
     const done = previous
       .then(async () => this.captureLoop(abort.signal))
-      .catch((error: unknown) => this.logger.error(`Capture loop crashed: ${describe(error)}`))
+      .catch((error: unknown) =>
+        this.logger.error(this.redact(`Capture loop crashed: ${describe(error)}`)),
+      )
       .finally(() => {
         if (this.run === undefined && this.previousRunDone === done) this.state = 'idle';
       });
@@ -305,7 +311,7 @@ export class FrameProducerService implements OnModuleDestroy {
       if (signal.aborted) return;
       if (frames > 0) retryMs = RETRY_MIN_MS;
       this.restarts += 1;
-      this.lastError = describe(failure);
+      this.lastError = this.redact(describe(failure));
       this.lastErrorAt = Date.now();
       if (this.downSince === 0) this.downSince = this.lastErrorAt;
       this.logger.warn(
@@ -401,7 +407,7 @@ export class FrameProducerService implements OnModuleDestroy {
         });
       }
     } catch (error) {
-      this.logger.warn(`Cannot draw the placeholder frame: ${describe(error)}`);
+      this.logger.warn(this.redact(`Cannot draw the placeholder frame: ${describe(error)}`));
     } finally {
       this.drawingPlaceholder = false;
     }
