@@ -73,9 +73,12 @@ export class FrameProducerService implements OnModuleDestroy {
   private previousRunDone: Promise<void> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
   private state: CameraState = 'idle';
-  private stateSince = 0;
+  private stateSince = Date.now();
   private runStartedAt = 0;
+  /** When this run stopped delivering: its start until the first frame, then each failure. */
   private downSince = 0;
+  /** Size of the newest live frame: sources that send their own size ignore the settings'. */
+  private liveSize: { width: number; height: number } | undefined;
   private drawingPlaceholder = false;
   private destroyed = false;
   private seq = 0;
@@ -130,6 +133,9 @@ export class FrameProducerService implements OnModuleDestroy {
    * connected and get frames of the new kind as soon as the driver delivers them.
    */
   applySettings(settings: CameraSettings): void {
+    const before = outputSize(this.settings);
+    const after = outputSize(settings);
+    if (before.width !== after.width || before.height !== after.height) this.liveSize = undefined;
     this.settings = settings;
     if (this.run === undefined || this.destroyed) return;
     void this.stopCapture('settings changed', { keepLatestFrame: true });
@@ -255,8 +261,9 @@ export class FrameProducerService implements OnModuleDestroy {
   private startCapture(): void {
     const abort = new AbortController();
     const previous = this.previousRunDone;
-    this.state = 'starting';
+    this.enterState('starting');
     this.runStartedAt = Date.now();
+    this.downSince = this.runStartedAt;
     this.fps.reset();
     const done = previous
       .then(async () => this.captureLoop(abort.signal))
@@ -264,7 +271,7 @@ export class FrameProducerService implements OnModuleDestroy {
         this.logger.error(this.redact(`Capture loop crashed: ${describe(error)}`)),
       )
       .finally(() => {
-        if (this.run === undefined && this.previousRunDone === done) this.state = 'idle';
+        if (this.run === undefined && this.previousRunDone === done) this.enterState('idle');
       });
     this.run = { abort, done };
     this.previousRunDone = done;
@@ -274,7 +281,7 @@ export class FrameProducerService implements OnModuleDestroy {
     const run = this.run;
     if (run === undefined) return this.previousRunDone;
     this.run = undefined;
-    this.state = 'stopping';
+    this.enterState('stopping');
     run.abort.abort(new Error(reason));
     // Viewers of a restarting camera keep the last picture; a stopped camera must show nothing old.
     if (!options.keepLatestFrame) this.hub.clear();
@@ -285,8 +292,14 @@ export class FrameProducerService implements OnModuleDestroy {
     return this.run?.abort.signal === signal;
   }
 
+  /** A change of state by the current run only: a stopped run must not overwrite the next's. */
   private setState(signal: AbortSignal, state: CameraState): void {
-    if (!this.isCurrent(signal) || this.state === state) return;
+    if (this.isCurrent(signal)) this.enterState(state);
+  }
+
+  /** The one place that changes `state`, so `stateSince` always tells when it began. */
+  private enterState(state: CameraState): void {
+    if (this.state === state) return;
     this.state = state;
     this.stateSince = Date.now();
   }
@@ -385,7 +398,7 @@ export class FrameProducerService implements OnModuleDestroy {
       return;
     this.drawingPlaceholder = true;
     try {
-      const { width, height } = outputSize(this.settings);
+      const { width, height } = this.liveSize ?? outputSize(this.settings);
       const now = Date.now();
       const jpeg = await renderPlaceholder(width, height, {
         title: this.state === 'retrying' ? 'NO SIGNAL' : 'CONNECTING',
@@ -426,6 +439,7 @@ export class FrameProducerService implements OnModuleDestroy {
     this.seq += 1;
     this.framesCaptured += 1;
     this.lastFrameAt = capturedAt;
+    this.liveSize = size;
     this.fps.record(capturedAt);
     this.hub.publish({
       seq: this.seq,
