@@ -132,7 +132,7 @@ describe('mjpeg relay driver: credentials from the URL', () => {
 });
 
 describe('mjpeg relay driver: wrong credentials', () => {
-  it('reports the refusal without revealing the password', async () => {
+  it('reports the refusal without revealing the password or the user name', async () => {
     const upstream = http.createServer((_req, res) => res.writeHead(401).end());
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const port = (upstream.address() as AddressInfo).port;
@@ -147,7 +147,7 @@ describe('mjpeg relay driver: wrong credentials', () => {
       reader.close();
       const { body } = await getJson<{ lastError: string }>(`${relay.baseUrl}/camera/status`);
       expect(body.lastError).toBe(
-        `http://viewer:***@127.0.0.1:${port}/ refused the credentials (HTTP 401)`,
+        `http://***:***@127.0.0.1:${port}/ refused the credentials (HTTP 401)`,
       );
       expect(JSON.stringify(body)).not.toContain('hunter2');
     } finally {

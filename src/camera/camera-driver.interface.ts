@@ -1,3 +1,5 @@
+import type { Redact } from '../common/redact-secrets';
+
 export const ROTATIONS = [0, 90, 180, 270] as const;
 export type Rotation = (typeof ROTATIONS)[number];
 
@@ -65,6 +67,14 @@ export interface CameraCapabilities {
 export interface CameraDriver {
   /** The `CAMERA` value that selects it; shown in status and logs. */
   readonly name: string;
+
+  /**
+   * Masks the credentials of this camera's source (an RTSP password, a token in the query) in
+   * text. Whatever the producer and the settings service log or show passes through it, since a
+   * driver's errors often quote its source. Drivers whose source holds no secret may leave it
+   * out: URL credentials are then still masked by pattern.
+   */
+  readonly redact?: Redact;
 
   /** What this camera supports. May probe the device; the result is cached by the caller. */
   capabilities(): Promise<CameraCapabilities>;

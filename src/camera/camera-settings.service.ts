@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { redactUrls } from '../common/redact-secrets';
 import { SerialQueue } from '../common/serial-queue';
 import { CameraConfig } from '../config/app-config';
 import { SettingsStore } from '../persistence/settings-store.service';
@@ -64,8 +65,11 @@ export class CameraSettingsService implements OnModuleInit {
   /** The driver's capabilities, asked once; a driver that cannot tell gets generic limits. */
   async capabilities(): Promise<CameraCapabilities> {
     this.capabilitiesCache ??= this.driver.capabilities().catch((error: unknown) => {
+      const redact = this.driver.redact ?? redactUrls;
       this.logger.warn(
-        `Cannot read the camera's capabilities (${(error as Error).message}); assuming generic limits`,
+        redact(
+          `Cannot read the camera's capabilities (${(error as Error).message}); assuming generic limits`,
+        ),
       );
       this.capabilitiesCache = undefined;
       return GENERIC_CAPABILITIES;

@@ -1,9 +1,24 @@
+import { Logger } from '@nestjs/common';
 import { FakeCameraDriver } from '../../test/fakes/fake-camera.driver';
 import { solidJpeg } from '../../test/utils/jpeg-fixtures';
 import { delay, waitFor } from '../../test/utils/wait-for';
+import { createRedactor } from '../common/redact-secrets';
 import type { CameraConfig } from '../config/app-config';
+import type { Frame } from './frame';
+import type { FrameWaiter } from './frame-waiter';
 import { FrameProducerService } from './frame-producer.service';
-import { isPlaceholder } from './placeholder-frame';
+import { isPlaceholder, readPlaceholderComment } from './placeholder-frame';
+
+/** The next frame that is a placeholder, skipping live ones. */
+async function nextPlaceholder(waiter: FrameWaiter): Promise<Frame> {
+  for (;;) {
+    const frame = await waiter.next();
+    if (!frame.live) return frame;
+  }
+}
+
+const sinceOf = (frame: Frame): number =>
+  Date.parse(readPlaceholderComment(frame.jpeg)?.since ?? '');
 
 describe(FrameProducerService.name, () => {
   let driver: FakeCameraDriver;
@@ -199,6 +214,80 @@ describe(FrameProducerService.name, () => {
     waiter.close();
   });
 
+  it('dates the placeholder from when this run started, not from a previous run', async () => {
+    const firstStart = Date.now();
+    const first = sut.subscribe();
+    driver.fail('no camera');
+    const firstPlaceholder = await nextPlaceholder(first);
+    expect(sinceOf(firstPlaceholder)).toBeGreaterThanOrEqual(firstStart);
+    first.close();
+    await waitFor(() => !sut.status().running, 'the idle stop', 2000);
+    await delay(300);
+
+    const secondStart = Date.now();
+    const second = sut.subscribe();
+    driver.fail('still no camera');
+    const placeholder = await nextPlaceholder(second);
+    expect(readPlaceholderComment(placeholder.jpeg)?.reason).toBe('still no camera');
+    expect(sinceOf(placeholder)).toBeGreaterThanOrEqual(secondStart);
+    expect(sinceOf(placeholder)).toBeLessThanOrEqual(Date.now());
+    second.close();
+  });
+
+  it('dates the placeholder from when the camera went down after it was live', async () => {
+    const waiter = sut.subscribe();
+    driver.push(jpeg);
+    await waiter.next();
+    await delay(200);
+    const failedAt = Date.now();
+    driver.fail('unplugged');
+    const placeholder = await nextPlaceholder(waiter);
+    expect(sinceOf(placeholder)).toBeGreaterThanOrEqual(failedAt);
+    waiter.close();
+  });
+
+  it('says "connecting" only once a start is slow, dated from the start', async () => {
+    const started = Date.now();
+    const waiter = sut.subscribe();
+    const placeholder = await nextPlaceholder(waiter);
+    const shownAfter = Date.now() - started;
+    expect(readPlaceholderComment(placeholder.jpeg)).toMatchObject({
+      title: 'CONNECTING',
+      reason: 'waiting for the camera',
+    });
+    expect(shownAfter).toBeGreaterThanOrEqual(1900);
+    expect(sinceOf(placeholder)).toBeGreaterThanOrEqual(started);
+    expect(sinceOf(placeholder)).toBeLessThan(started + 500);
+    waiter.close();
+  }, 10_000);
+
+  it('draws the placeholder at the size of the frames the source sends, not the settings', async () => {
+    const waiter = sut.subscribe();
+    driver.push(await solidJpeg(48, 36));
+    expect(await waiter.next()).toMatchObject({ width: 48, height: 36, live: true });
+    driver.fail('source gone');
+    expect(await nextPlaceholder(waiter)).toMatchObject({ width: 48, height: 36 });
+    waiter.close();
+    await waitFor(() => !sut.status().running, 'the idle stop', 2000);
+
+    // Still the source's size in a later run that never gets a frame.
+    const later = sut.subscribe();
+    driver.fail('source still gone');
+    const placeholder = await nextPlaceholder(later);
+    expect(placeholder).toMatchObject({ width: 48, height: 36 });
+    later.close();
+  });
+
+  it('draws the placeholder at a new output size once the settings change it', async () => {
+    const waiter = sut.subscribe();
+    driver.push(await solidJpeg(48, 36));
+    await waiter.next();
+    sut.applySettings({ ...config.defaults, width: 40, height: 30, rotation: 90 });
+    driver.fail('source gone');
+    expect(await nextPlaceholder(waiter)).toMatchObject({ width: 30, height: 40 });
+    waiter.close();
+  });
+
   it('never serves a placeholder as a snapshot', async () => {
     const waiter = sut.subscribe();
     driver.fail('no camera');
@@ -207,6 +296,53 @@ describe(FrameProducerService.name, () => {
     const snapshot = await sut.snapshot(300);
     expect(snapshot).toBeUndefined();
     waiter.close();
+  });
+
+  describe('with a source that holds credentials', () => {
+    const source = 'rtsp://admin:S3cr%40tPw@cam.local/live';
+    class CredentialedDriver extends FakeCameraDriver {
+      readonly redact = createRedactor(source);
+    }
+    let warnings: string[];
+
+    beforeEach(() => {
+      warnings = [];
+      jest
+        .spyOn(Logger.prototype, 'warn')
+        .mockImplementation((message: unknown) => void warnings.push(String(message)));
+    });
+
+    afterEach(() => jest.restoreAllMocks());
+
+    it('masks them in lastError, /health, the log and the placeholder', async () => {
+      const secretDriver = new CredentialedDriver();
+      const producer = new FrameProducerService(secretDriver, { ...config, stallTimeoutMs: 300 });
+      try {
+        const waiter = producer.subscribe();
+        secretDriver.fail(`${source}: 401 Unauthorized (password S3cr@tPw)`);
+        const placeholder = await nextPlaceholder(waiter);
+        const masked = 'rtsp://***:***@cam.local/live: 401 Unauthorized (password ***)';
+        expect(producer.status().lastError).toBe(masked);
+        expect(readPlaceholderComment(placeholder.jpeg)?.reason).toBe(masked);
+        await waitFor(() => producer.health().degraded, 'degraded health', 3000);
+        expect(producer.health().details.reason).toBe(masked);
+        expect(warnings.some((line) => line.includes(masked))).toBe(true);
+        for (const text of [...warnings, placeholder.jpeg.toString('latin1')]) {
+          expect(text).not.toMatch(/S3cr/);
+        }
+        waiter.close();
+      } finally {
+        await producer.onModuleDestroy();
+      }
+    });
+
+    it('masks URL credentials by pattern for a driver that knows no secrets', async () => {
+      const waiter = sut.subscribe();
+      driver.fail('cannot open http://viewer:hunter22@cam/video?pwd=hunter33');
+      await waitFor(() => sut.status().state === 'retrying', 'the failure');
+      expect(sut.status().lastError).toBe('cannot open http://***:***@cam/video?pwd=***');
+      waiter.close();
+    });
   });
 
   it('stops the driver on shutdown', async () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { sleep } from '../common/abortable-sleep';
+import { type Redact, redactUrls } from '../common/redact-secrets';
 import { CameraConfig } from '../config/app-config';
 import { CAMERA_DRIVER } from './camera.constants';
 import type { CameraDriver, CameraSettings } from './camera-driver.interface';
@@ -64,15 +65,20 @@ export class FrameProducerService implements OnModuleDestroy {
   private readonly logger = new Logger(FrameProducerService.name);
   private readonly hub = new FrameHub();
   private readonly fps = new RateMeter();
+  /** Every text about the camera that leaves the producer (status, health, logs, placeholder). */
+  private readonly redact: Redact;
   private settings: CameraSettings;
   private consumers = 0;
   private run: CaptureRun | undefined;
   private previousRunDone: Promise<void> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
   private state: CameraState = 'idle';
-  private stateSince = 0;
+  private stateSince = Date.now();
   private runStartedAt = 0;
+  /** When this run stopped delivering: its start until the first frame, then each failure. */
   private downSince = 0;
+  /** Size of the newest live frame: sources that send their own size ignore the settings'. */
+  private liveSize: { width: number; height: number } | undefined;
   private drawingPlaceholder = false;
   private destroyed = false;
   private seq = 0;
@@ -88,6 +94,7 @@ export class FrameProducerService implements OnModuleDestroy {
     private readonly config: CameraConfig,
   ) {
     this.settings = config.defaults;
+    this.redact = driver.redact ?? redactUrls;
   }
 
   /** Registers a consumer (starting the camera if needed) and returns its waiter. */
@@ -126,6 +133,9 @@ export class FrameProducerService implements OnModuleDestroy {
    * connected and get frames of the new kind as soon as the driver delivers them.
    */
   applySettings(settings: CameraSettings): void {
+    const before = outputSize(this.settings);
+    const after = outputSize(settings);
+    if (before.width !== after.width || before.height !== after.height) this.liveSize = undefined;
     this.settings = settings;
     if (this.run === undefined || this.destroyed) return;
     void this.stopCapture('settings changed', { keepLatestFrame: true });
@@ -251,14 +261,17 @@ export class FrameProducerService implements OnModuleDestroy {
   private startCapture(): void {
     const abort = new AbortController();
     const previous = this.previousRunDone;
-    this.state = 'starting';
+    this.enterState('starting');
     this.runStartedAt = Date.now();
+    this.downSince = this.runStartedAt;
     this.fps.reset();
     const done = previous
       .then(async () => this.captureLoop(abort.signal))
-      .catch((error: unknown) => this.logger.error(`Capture loop crashed: ${describe(error)}`))
+      .catch((error: unknown) =>
+        this.logger.error(this.redact(`Capture loop crashed: ${describe(error)}`)),
+      )
       .finally(() => {
-        if (this.run === undefined && this.previousRunDone === done) this.state = 'idle';
+        if (this.run === undefined && this.previousRunDone === done) this.enterState('idle');
       });
     this.run = { abort, done };
     this.previousRunDone = done;
@@ -268,7 +281,7 @@ export class FrameProducerService implements OnModuleDestroy {
     const run = this.run;
     if (run === undefined) return this.previousRunDone;
     this.run = undefined;
-    this.state = 'stopping';
+    this.enterState('stopping');
     run.abort.abort(new Error(reason));
     // Viewers of a restarting camera keep the last picture; a stopped camera must show nothing old.
     if (!options.keepLatestFrame) this.hub.clear();
@@ -279,8 +292,14 @@ export class FrameProducerService implements OnModuleDestroy {
     return this.run?.abort.signal === signal;
   }
 
+  /** A change of state by the current run only: a stopped run must not overwrite the next's. */
   private setState(signal: AbortSignal, state: CameraState): void {
-    if (!this.isCurrent(signal) || this.state === state) return;
+    if (this.isCurrent(signal)) this.enterState(state);
+  }
+
+  /** The one place that changes `state`, so `stateSince` always tells when it began. */
+  private enterState(state: CameraState): void {
+    if (this.state === state) return;
     this.state = state;
     this.stateSince = Date.now();
   }
@@ -305,7 +324,7 @@ export class FrameProducerService implements OnModuleDestroy {
       if (signal.aborted) return;
       if (frames > 0) retryMs = RETRY_MIN_MS;
       this.restarts += 1;
-      this.lastError = describe(failure);
+      this.lastError = this.redact(describe(failure));
       this.lastErrorAt = Date.now();
       if (this.downSince === 0) this.downSince = this.lastErrorAt;
       this.logger.warn(
@@ -379,7 +398,7 @@ export class FrameProducerService implements OnModuleDestroy {
       return;
     this.drawingPlaceholder = true;
     try {
-      const { width, height } = outputSize(this.settings);
+      const { width, height } = this.liveSize ?? outputSize(this.settings);
       const now = Date.now();
       const jpeg = await renderPlaceholder(width, height, {
         title: this.state === 'retrying' ? 'NO SIGNAL' : 'CONNECTING',
@@ -401,7 +420,7 @@ export class FrameProducerService implements OnModuleDestroy {
         });
       }
     } catch (error) {
-      this.logger.warn(`Cannot draw the placeholder frame: ${describe(error)}`);
+      this.logger.warn(this.redact(`Cannot draw the placeholder frame: ${describe(error)}`));
     } finally {
       this.drawingPlaceholder = false;
     }
@@ -420,6 +439,7 @@ export class FrameProducerService implements OnModuleDestroy {
     this.seq += 1;
     this.framesCaptured += 1;
     this.lastFrameAt = capturedAt;
+    this.liveSize = size;
     this.fps.record(capturedAt);
     this.hub.publish({
       seq: this.seq,

@@ -1,5 +1,10 @@
 import sharp from 'sharp';
-import { isPlaceholder, renderPlaceholder, wrapText } from './placeholder-frame';
+import {
+  isPlaceholder,
+  readPlaceholderComment,
+  renderPlaceholder,
+  wrapText,
+} from './placeholder-frame';
 
 describe(renderPlaceholder.name, () => {
   const text = {
@@ -38,6 +43,35 @@ describe(renderPlaceholder.name, () => {
       .jpeg()
       .toBuffer();
     expect(isPlaceholder(frame)).toBe(false);
+    expect(readPlaceholderComment(frame)).toBeUndefined();
+  });
+
+  it('carries its title, reason and since in a comment, still decodable', async () => {
+    const jpeg = await renderPlaceholder(320, 240, text);
+    expect(readPlaceholderComment(jpeg)).toEqual({
+      title: text.title,
+      reason: text.reason,
+      since: '2026-01-01T12:00:00.000Z',
+    });
+    await expect(sharp(jpeg).raw().toBuffer()).resolves.toBeInstanceOf(Buffer);
+  });
+
+  it('keeps a reason of any length within one JPEG segment', async () => {
+    const reason = `${'x'.repeat(70_000)} ünïcödé`;
+    const jpeg = await renderPlaceholder(64, 48, { ...text, reason });
+    const comment = readPlaceholderComment(jpeg);
+    expect(comment?.reason.length).toBeGreaterThan(100);
+    expect(reason.startsWith(comment?.reason ?? '-')).toBe(true);
+  });
+
+  it('draws the reason in its own case, so that paths stay as they are', async () => {
+    const draw = async (reason: string): Promise<Buffer> =>
+      sharp(await renderPlaceholder(320, 240, { ...text, reason }))
+        .raw()
+        .toBuffer();
+    const lower = await draw('cannot open /dev/video0');
+    const upper = await draw('CANNOT OPEN /DEV/VIDEO0');
+    expect(lower.equals(upper)).toBe(false);
   });
 });
 
@@ -48,11 +82,41 @@ describe(wrapText.name, () => {
       'is not',
       'connected',
     ]);
-    expect(wrapText('/dev/video0/really/long/path', 10, 5)).toEqual([
-      '/dev/video',
-      '0/really/l',
-      'ong/path',
+    expect(wrapText('abcdefghijklmnopqrstuvwxyz', 10, 5)).toEqual([
+      'abcdefghij',
+      'klmnopqrst',
+      'uvwxyz',
     ]);
     expect(wrapText('one two three four five six', 7, 2)).toEqual(['one two', 'thre...']);
+  });
+
+  it('breaks a long path before its slashes rather than mid-word', () => {
+    expect(wrapText('/dev/video0/really/long/path', 10, 5)).toEqual([
+      '/dev',
+      '/video0',
+      '/really',
+      '/long/path',
+    ]);
+    expect(wrapText('cannot open /dev/v4l/by-id/usb-046d_0825-video-index0: busy', 24, 5)).toEqual([
+      'cannot open /dev/v4l',
+      '/by-id/usb-046d_0825-',
+      'video-index0: busy',
+    ]);
+  });
+
+  it('keeps a URL’s scheme and host whole, breaking after the userinfo and before the path', () => {
+    expect(
+      wrapText('ffmpeg: rtsp://***:***@192.168.100.200:554/Streaming/Channels/101: refused', 24, 6),
+    ).toEqual([
+      'ffmpeg: rtsp://***:***@',
+      '192.168.100.200:554',
+      '/Streaming/Channels/101:',
+      'refused',
+    ]);
+    expect(wrapText('at http://cam.example/video.cgi?user=***&pwd=***', 21, 6)).toEqual([
+      'at http://cam.example',
+      '/video.cgi?user=***',
+      '&pwd=***',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { execFile } from 'node:child_process';
+import { createRedactor, type Redact } from '../../common/redact-secrets';
 import type { CameraCapabilities, CameraDriver, CameraSettings } from '../camera-driver.interface';
 import { ROTATIONS } from '../camera-driver.interface';
 import { splitJpegStream } from '../jpeg/jpeg-splitter';
@@ -38,6 +39,7 @@ const SCALED_SOURCE: CameraCapabilities = {
  */
 export class FfmpegDriver implements CameraDriver {
   readonly name = 'ffmpeg';
+  readonly redact: Redact;
   private readonly logger = new Logger('ffmpeg');
   private readonly source: FfmpegSource;
   private binary: Promise<FfmpegBinary> | undefined;
@@ -45,6 +47,7 @@ export class FfmpegDriver implements CameraDriver {
 
   constructor(private readonly options: FfmpegDriverOptions) {
     this.source = classifySource(options.source, options.format);
+    this.redact = createRedactor(options.source);
   }
 
   async capabilities(): Promise<CameraCapabilities> {
@@ -56,7 +59,8 @@ export class FfmpegDriver implements CameraDriver {
         index,
     );
     if (formats.range) return { ...SCALED_SOURCE, sizes: { kind: 'range', ...formats.range } };
-    if (sizes.length === 0) throw new Error(`${this.source.input} lists no video formats`);
+    if (sizes.length === 0)
+      throw new Error(this.redact(`${this.source.input} lists no video formats`));
     return { ...SCALED_SOURCE, sizes: { kind: 'modes', modes: sizes } };
   }
 
@@ -69,7 +73,9 @@ export class FfmpegDriver implements CameraDriver {
       rtspTimeoutOption: binary.rtspTimeoutOption,
     });
     this.logger.log(
-      `Starting ffmpeg${plan.passthrough ? ' (passing the camera’s JPEGs through)' : ''}: ${plan.args.join(' ')}`,
+      this.redact(
+        `Starting ffmpeg${plan.passthrough ? ' (passing the camera’s JPEGs through)' : ''}: ${plan.args.join(' ')}`,
+      ),
     );
     const output = captureProcessOutput({
       command: binary.path,
@@ -77,6 +83,7 @@ export class FfmpegDriver implements CameraDriver {
       signal,
       name: 'ffmpeg',
       logger: this.logger,
+      redact: this.redact,
     });
     // A webcam's own JPEGs come at the webcam's rate; anything re-encoded is paced by ffmpeg.
     const limiter = plan.passthrough ? new FrameRateLimiter(settings.framerate) : undefined;
@@ -109,7 +116,9 @@ export class FfmpegDriver implements CameraDriver {
       const formats = parseV4l2Formats(output);
       if (formats.mjpeg.length + formats.raw.length === 0 && formats.range === undefined) {
         throw new Error(
-          output.trim().split('\n').at(-1) ?? `cannot list the formats of ${this.source.input}`,
+          this.redact(
+            output.trim().split('\n').at(-1) ?? `cannot list the formats of ${this.source.input}`,
+          ),
         );
       }
       return formats;

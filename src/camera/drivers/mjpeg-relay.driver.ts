@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { createRedactor, type Redact } from '../../common/redact-secrets';
 import type { CameraCapabilities, CameraDriver, CameraSettings } from '../camera-driver.interface';
 import { withHuffmanTables } from '../jpeg/huffman-tables';
 import { readDisplayDimensions } from '../jpeg/jpeg-dimensions';
@@ -9,13 +10,6 @@ import { MultipartParser, multipartBoundary } from '../jpeg/multipart-parser';
 import { FrameRateLimiter } from './frame-rate-limiter';
 
 const CONNECT_TIMEOUT_MS = 10_000;
-
-/** The URL as it may appear in logs and errors: without its password. */
-export function describeUrl(url: URL): string {
-  const safe = new URL(url);
-  if (safe.password) safe.password = '***';
-  return safe.toString();
-}
 
 interface Parser {
   push(chunk: Buffer): Buffer[];
@@ -29,11 +23,21 @@ interface Parser {
  */
 export class MjpegRelayDriver implements CameraDriver {
   readonly name = 'mjpeg';
+  readonly redact: Redact;
   private readonly logger = new Logger('mjpeg-relay');
   private readonly url: URL;
+  /** The source as it may appear in logs and errors. */
+  private readonly safeUrl: string;
 
   constructor(source: string) {
-    this.url = new URL(source);
+    this.redact = createRedactor(source);
+    this.safeUrl = this.redact(source);
+    try {
+      this.url = new URL(source);
+    } catch {
+      // Not URL's own error: it carries the input, password included.
+      throw new Error(`not a URL: ${this.safeUrl}`);
+    }
   }
 
   /** Sizes cannot be changed remotely: the only mode is the size of the frames it sends. */
@@ -55,7 +59,7 @@ export class MjpegRelayDriver implements CameraDriver {
           flips: false,
         };
       }
-      throw new Error(`no frame from ${describeUrl(this.url)}`);
+      throw new Error(`no frame from ${this.safeUrl}`);
     } finally {
       clearTimeout(timer);
       abort.abort();
@@ -76,7 +80,7 @@ export class MjpegRelayDriver implements CameraDriver {
           yield withHuffmanTables(part);
         }
       }
-      if (!signal.aborted) throw new Error(`${describeUrl(this.url)} ended the stream`);
+      if (!signal.aborted) throw new Error(`${this.safeUrl} ended the stream`);
     } finally {
       response.destroy();
     }
@@ -103,8 +107,8 @@ export class MjpegRelayDriver implements CameraDriver {
             reject(
               new Error(
                 status === 401
-                  ? `${describeUrl(this.url)} refused the credentials (HTTP 401)`
-                  : `HTTP ${status} from ${describeUrl(this.url)}`,
+                  ? `${this.safeUrl} refused the credentials (HTTP 401)`
+                  : `HTTP ${status} from ${this.safeUrl}`,
               ),
             );
             return;
@@ -114,14 +118,15 @@ export class MjpegRelayDriver implements CameraDriver {
         },
       );
       request.on('timeout', () =>
-        request.destroy(new Error(`no answer from ${describeUrl(this.url)} within 10 s`)),
+        request.destroy(new Error(`no answer from ${this.safeUrl} within 10 s`)),
       );
       request.on('error', (error) => {
-        this.logger.debug(`Request to ${describeUrl(this.url)} failed: ${error.message}`);
+        const why = this.redact(error.message);
+        this.logger.debug(`Request to ${this.safeUrl} failed: ${why}`);
         reject(
           signal.aborted
             ? (signal.reason as Error)
-            : new Error(`cannot reach ${describeUrl(this.url)}: ${error.message}`),
+            : new Error(`cannot reach ${this.safeUrl}: ${why}`),
         );
       });
     });

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createRedactor } from '../../common/redact-secrets';
 import { captureProcessOutput } from './capture-process';
 import { StderrLog } from './stderr-log';
 
@@ -139,6 +140,48 @@ describe(captureProcessOutput.name, () => {
   });
 });
 
+describe(`${captureProcessOutput.name} with credentials in its arguments`, () => {
+  const source = 'rtsp://admin:S3cr3tPa55@127.0.0.1:9/live';
+  // Prints what ffmpeg prints for a refused RTSP connection, plus the password on its own.
+  const failing = script(
+    `console.error(process.argv[1] + ': Connection refused'); console.error('tried S3cr3tPa55'); process.exit(1)`,
+  );
+
+  it('masks them in every logged line and in the error it throws', async () => {
+    const logger = collectingLogger();
+    const run = captureProcessOutput({
+      command: node,
+      args: [...failing, source],
+      signal: new AbortController().signal,
+      name: 'ffmpeg',
+      logger,
+      redact: createRedactor(source),
+    });
+    const failure = await drain(run).catch((error: Error) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toBe(
+      'ffmpeg exited with code 1: rtsp://***:***@127.0.0.1:9/live: Connection refused / tried ***',
+    );
+    expect(logger.lines).toEqual([
+      'ffmpeg: rtsp://***:***@127.0.0.1:9/live: Connection refused',
+      'ffmpeg: tried ***',
+    ]);
+  });
+
+  it('masks URL credentials by pattern when it is given no redaction', async () => {
+    const logger = collectingLogger();
+    const run = captureProcessOutput({
+      command: node,
+      args: [...failing, source],
+      signal: new AbortController().signal,
+      name: 'ffmpeg',
+      logger,
+    });
+    await expect(drain(run)).rejects.toThrow('rtsp://***:***@127.0.0.1:9/live: Connection refused');
+    expect(logger.lines[0]).toBe('ffmpeg: rtsp://***:***@127.0.0.1:9/live: Connection refused');
+  });
+});
+
 describe(StderrLog.name, () => {
   it('logs at most maxLines per window and says how many it left out', () => {
     let now = 0;
@@ -146,10 +189,7 @@ describe(StderrLog.name, () => {
     const sut = new StderrLog(
       'ffmpeg',
       { warn: (line) => lines.push(line) },
-      2,
-      1000,
-      3,
-      () => now,
+      { maxLines: 2, windowMs: 1000, keep: 3, now: () => now },
     );
     sut.write('a\nb\nc\nd\n');
     now = 1500;

@@ -1,5 +1,6 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { type Redact, redactUrls } from '../../common/redact-secrets';
 import { type LineLogger, StderrLog } from './stderr-log';
 
 export interface CaptureProcessOptions {
@@ -10,6 +11,11 @@ export interface CaptureProcessOptions {
   /** Short name for logs and errors, e.g. "ffmpeg". */
   readonly name: string;
   readonly logger: LineLogger;
+  /**
+   * Masks credentials in what is logged and thrown: the process prints its arguments, such as an
+   * RTSP URL with a password. URLs' userinfo is masked even without it.
+   */
+  readonly redact?: Redact;
   readonly killTimeoutMs?: number;
 }
 
@@ -37,8 +43,9 @@ export async function* captureProcessOutput(
   options: CaptureProcessOptions,
 ): AsyncGenerator<Buffer> {
   const { command, args, signal, name, logger, killTimeoutMs = 2000 } = options;
+  const redact = options.redact ?? redactUrls;
   if (signal.aborted) return;
-  const stderr = new StderrLog(name, logger);
+  const stderr = new StderrLog(name, logger, { redact });
   const child: Child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<Exit>((resolve) => {
     child.once('error', (error) => resolve({ code: null, signal: null, error }));
@@ -73,11 +80,13 @@ export async function* captureProcessOutput(
     if (signal.aborted) return;
     if (exit.error !== undefined) {
       const code = (exit.error as NodeJS.ErrnoException).code;
+      // Not as the cause: a spawn error carries the arguments (spawnargs), password included.
       throw new Error(
-        code === 'ENOENT'
-          ? `${name} not found: ${command} does not exist`
-          : `${name} could not be started: ${exit.error.message}`,
-        { cause: exit.error },
+        redact(
+          code === 'ENOENT'
+            ? `${name} not found: ${command} does not exist`
+            : `${name} could not be started: ${exit.error.message}`,
+        ),
       );
     }
     const how =

@@ -1,10 +1,24 @@
+import { type Redact, redactUrls } from '../../common/redact-secrets';
+
 export interface LineLogger {
   warn(message: string): void;
+}
+
+export interface StderrLogOptions {
+  /** Masks credentials: a process prints its input URL, password included, in its errors. */
+  readonly redact?: Redact;
+  readonly maxLines?: number;
+  readonly windowMs?: number;
+  /** How many of the last lines are kept to explain an exit. */
+  readonly keep?: number;
+  readonly now?: () => number;
 }
 
 /**
  * A child's stderr, logged line by line but never flooding the log: at most `maxLines` lines per
  * `windowMs`, then a count of what was left out. The last few lines are kept to explain an exit.
+ * Lines are redacted only when they are logged or read, so a chatty process costs no more than
+ * before.
  */
 export class StderrLog {
   private partial = '';
@@ -12,15 +26,23 @@ export class StderrLog {
   private linesInWindow = 0;
   private suppressed = 0;
   private readonly recent: string[] = [];
+  private readonly redact: Redact;
+  private readonly maxLines: number;
+  private readonly windowMs: number;
+  private readonly keep: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly name: string,
     private readonly logger: LineLogger,
-    private readonly maxLines = 20,
-    private readonly windowMs = 10_000,
-    private readonly keep = 5,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: StderrLogOptions = {},
+  ) {
+    this.redact = options.redact ?? redactUrls;
+    this.maxLines = options.maxLines ?? 20;
+    this.windowMs = options.windowMs ?? 10_000;
+    this.keep = options.keep ?? 5;
+    this.now = options.now ?? Date.now;
+  }
 
   write(text: string): void {
     const lines = (this.partial + text).split(/\r?\n|\r/);
@@ -35,9 +57,9 @@ export class StderrLog {
     this.reportSuppressed();
   }
 
-  /** The last lines written, newest last. */
+  /** The last lines written, newest last, redacted. */
   lastLines(): string[] {
-    return [...this.recent];
+    return this.recent.map((line) => this.redact(line));
   }
 
   private line(raw: string): void {
@@ -53,7 +75,7 @@ export class StderrLog {
     }
     if (this.linesInWindow < this.maxLines) {
       this.linesInWindow += 1;
-      this.logger.warn(`${this.name}: ${line}`);
+      this.logger.warn(`${this.name}: ${this.redact(line)}`);
     } else {
       this.suppressed += 1;
     }
