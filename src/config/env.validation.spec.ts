@@ -211,3 +211,24 @@ describe(validateEnv.name, () => {
     expect(problemsOf({ PORT: 'x', CAMERA_QUALITY: '0' })).toHaveLength(2);
   });
 });
+
+describe('messages about bad values', () => {
+  it('never repeat a secret, nor a password inside a camera URL', () => {
+    const problems = (env: Record<string, string>): string => {
+      try {
+        validateEnv(env);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problems({ API_TOKEN: 'short tok' })).toContain('API_TOKEN must be');
+    expect(problems({ API_TOKEN: 'short tok' })).not.toContain('short tok');
+    expect(
+      problems({ STREAM_AUTH: 'true', STREAM_USERNAME: 'v', STREAM_PASSWORD: 'pw 1' }),
+    ).not.toContain('pw 1');
+    const camera = problems({ CAMERA: 'pi', CAMERA_SOURCE: 'rtsp://admin:Hunter22@cam/live' });
+    expect(camera).toContain('CAMERA_SOURCE must be the camera index');
+    expect(camera).not.toContain('Hunter22');
+  });
+});

@@ -28,6 +28,7 @@ import {
 
 import { accessSync, constants, statSync } from 'node:fs';
 import { parseCorsOrigins } from '../auth/cors-origins';
+import { redactSecrets } from '../common/redact-secrets';
 import { isHostValue, parseTrustProxy } from './network-values';
 
 /** The path, if it names an executable file (checked once, at start). */
@@ -265,6 +266,15 @@ export class EnvValidationError extends Error {
 
 const quote = (value: unknown): string => JSON.stringify(String(value));
 
+/** Never echoed back, not even when wrong: the message may end up in a log or a terminal. */
+const SECRET_VARIABLES = new Set(['API_TOKEN', 'STREAM_PASSWORD', 'STREAM_TOKEN_SECRET']);
+
+/** What a bad value is shown as: secrets not at all, a camera URL without its password. */
+function shownValue(name: string, value: unknown): string {
+  if (SECRET_VARIABLES.has(name)) return '';
+  return ` (got ${quote(redactSecrets(String(value)))})`;
+}
+
 /**
  * Validates the raw environment once, at boot. Empty values count as unset, so a copied
  * `.env.example` with blank optional lines boots with the defaults.
@@ -285,7 +295,8 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       errors.map((error) => {
         const messages = Object.values(error.constraints ?? {});
         const unique = [...new Set(messages)].join('; ');
-        const got = error.property in present ? ` (got ${quote(present[error.property])})` : '';
+        const got =
+          error.property in present ? shownValue(error.property, present[error.property]) : '';
         return `${unique}${got}`;
       }),
     );

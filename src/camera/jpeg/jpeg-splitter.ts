@@ -28,6 +28,7 @@ const enum State {
 }
 
 const FF = Buffer.from([0xff]);
+const EMPTY = Buffer.alloc(0);
 const SOI_SEQUENCE = Buffer.from([0xff, SOI, 0xff]);
 
 /**
@@ -82,6 +83,20 @@ export class JpegSplitter {
   private segmentStart = false;
   /** The current frame has reached its image data (a header alone is no picture). */
   private sawScan = false;
+  /**
+   * The last bytes of a header segment's body that continues in the next chunk, so that a new
+   * SOI split across the two chunks is still seen.
+   */
+  private bodyTail: Buffer = EMPTY;
+
+  /**
+   * Only the headers before the first scan carry embedded images (EXIF thumbnails). A segment
+   * between scans is a table; an APPn or COM there with a huge length is a frame that was cut and
+   * continues with random bytes, and must not swallow the frames that follow.
+   */
+  private segmentMayHoldImages(): boolean {
+    return mayHoldImages(this.marker) && !this.sawScan;
+  }
 
   constructor(options: JpegSplitterOptions = {}) {
     this.maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
@@ -111,6 +126,7 @@ export class JpegSplitter {
       this.state = State.Marker;
       this.afterFF = false;
       this.sawScan = false;
+      this.bodyTail = EMPTY;
     };
     const dropFrame = (reason: 'truncated' | 'oversized'): void => {
       this.stats[reason] += 1;
@@ -224,7 +240,7 @@ export class JpegSplitter {
           pos += 1;
           if (
             this.remaining < 0 ||
-            (!mayHoldImages(this.marker) && this.remaining > maxSegmentPayload(this.marker))
+            (!this.segmentMayHoldImages() && this.remaining > maxSegmentPayload(this.marker))
           ) {
             rescanAfterError(pos);
           } else {
@@ -236,7 +252,7 @@ export class JpegSplitter {
           const firstByte = this.segmentStart;
           this.segmentStart = false;
           if (
-            !mayHoldImages(this.marker) &&
+            !this.segmentMayHoldImages() &&
             firstByte &&
             this.lengthLow === 0xff &&
             chunk[pos] === SOI
@@ -247,7 +263,21 @@ export class JpegSplitter {
             pos += 1;
             break;
           }
-          if (!mayHoldImages(this.marker)) {
+          if (!this.segmentMayHoldImages() && !firstByte && this.bodyTail.length > 0) {
+            // The same, with the SOI split between the previous chunk and this one.
+            const joined = Buffer.concat([this.bodyTail, chunk.subarray(pos, pos + 2)]);
+            const at = joined.indexOf(SOI_SEQUENCE);
+            if (at !== -1 && at < this.bodyTail.length) {
+              const replay = Buffer.concat([this.bodyTail.subarray(at), chunk.subarray(pos)]);
+              dropFrame('truncated');
+              this.afterFF = false;
+              this.bodyTail = EMPTY;
+              frames.push(...this.push(replay));
+              // The replay took the rest of this chunk, and kept what it left open.
+              return frames;
+            }
+          }
+          if (!this.segmentMayHoldImages()) {
             // Tables and frame headers never contain SOI followed by a marker; seeing one means
             // this frame was cut inside its headers and the next one starts here.
             const next = chunk.indexOf(SOI_SEQUENCE, pos);
@@ -260,6 +290,12 @@ export class JpegSplitter {
           }
           pos += take;
           this.remaining -= take;
+          this.bodyTail =
+            this.remaining > 0 && !this.segmentMayHoldImages()
+              ? Buffer.from(
+                  Buffer.concat([this.bodyTail, chunk.subarray(pos - take, pos)]).subarray(-2),
+                )
+              : EMPTY;
           if (this.remaining === 0) {
             this.sawScan ||= this.marker === SOS;
             this.state = this.marker === SOS ? State.ScanData : State.Marker;
