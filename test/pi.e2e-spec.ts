@@ -193,7 +193,7 @@ describe('pi driver without rpicam-vid', () => {
         expect(isPlaceholder(reader.parts[0].body)).toBe(true);
         const { body } = await getJson<{ lastError: string }>(`${t.baseUrl}/camera/status`);
         expect(body.lastError).toBe(
-          'rpicam-vid not found: install rpicam-apps (sudo apt install rpicam-apps)',
+          'rpicam-vid not found: install rpicam-apps-lite (sudo apt install rpicam-apps-lite; Raspberry Pi OS ships it)',
         );
       } finally {
         await t.close();

@@ -62,6 +62,8 @@ export class RpicamDriver implements CameraDriver {
       const path = await findExecutable(name);
       if (path !== undefined) return path;
     }
-    throw new Error('rpicam-vid not found: install rpicam-apps (sudo apt install rpicam-apps)');
+    throw new Error(
+      'rpicam-vid not found: install rpicam-apps-lite (sudo apt install rpicam-apps-lite; Raspberry Pi OS ships it)',
+    );
   }
 }
