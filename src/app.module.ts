@@ -1,51 +1,53 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CONFIG_SECTIONS } from './app.config';
+import { AuthModule } from './auth/auth.module';
 import { CameraModule } from './camera/camera.module';
-import { AppConfigModule, type AppConfigOptions } from './config/app-config.module';
+import { CamerasModule } from './cameras/cameras.module';
 import { DomainErrorFilter } from './common/filters/domain-error.filter';
 import { AppValidationPipe } from './common/validation/app-validation.pipe';
-import { ApiTokenGuard } from './common/guards/api-token.guard';
-import { ChangeThrottlerGuard } from './common/guards/change-throttler.guard';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { ControlConfig } from './config/app-config';
+import { AppConfigModule, type AppConfigOptions } from './config/app-config.module';
 import { ControlModule } from './control/control.module';
-import { ViewerAuthModule } from './viewer-auth/viewer-auth.module';
 import { HealthModule } from './health/health.module';
+import { IrLedModule } from './ir-led/ir-led.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { StreamModule } from './stream/stream.module';
 import { WebModule } from './web/web.module';
 
+export interface AppModuleOptions extends AppConfigOptions {
+  /** The configuration main.ts already validated (it needed TLS before creating the app). */
+  readonly config?: DynamicModule;
+}
+
 @Module({})
 export class AppModule {
-  static forRoot(options: AppConfigOptions = {}): DynamicModule {
+  static forRoot(options: AppModuleOptions = {}): DynamicModule {
+    const config =
+      options.config ??
+      AppConfigModule.load(CONFIG_SECTIONS, options).then((loaded) => loaded.module);
+    // A bad environment rejects before Nest awaits the import: without a handler Node would
+    // report an unhandled rejection instead of letting app creation reject with the message.
+    if (config instanceof Promise) config.catch(() => undefined);
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(options),
+        config,
+        LoggingModule,
         PersistenceModule,
+        AuthModule,
         CameraModule,
+        IrLedModule,
+        CamerasModule,
         StreamModule,
         ControlModule,
         HealthModule,
         MetricsModule,
-        LoggingModule,
-        ViewerAuthModule,
-        ThrottlerModule.forRootAsync({
-          inject: [ControlConfig],
-          useFactory: (control: ControlConfig) => ({
-            // The throttler named "default" answers with the standard Retry-After header.
-            throttlers: [{ name: 'default', ttl: 60_000, limit: control.rateLimitPerMinute }],
-          }),
-        }),
         WebModule,
       ],
       // Registered as providers, not in main.ts, so apps built by e2e tests behave the same way.
       providers: [
-        // In this order: a client that floods is refused before its token is even looked at.
-        { provide: APP_GUARD, useClass: ChangeThrottlerGuard },
-        { provide: APP_GUARD, useClass: ApiTokenGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
         { provide: APP_PIPE, useClass: AppValidationPipe },
       ],

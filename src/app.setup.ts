@@ -4,13 +4,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { jsonBodyParser } from './common/middleware/json-body';
-import { securityHeaders } from './common/middleware/security-headers';
+import { securityHeaders } from './auth/security-headers.middleware';
 import { corsMiddleware } from './auth/cors.middleware';
 import { crossSiteGuard } from './auth/cross-site.middleware';
-import { CorsConfig, HttpConfig, TlsConfig } from './config/app-config';
+import { CorsConfig } from './auth/auth.config';
+import { CameraRegistry } from './cameras/camera-registry.service';
+import { HttpConfig, TlsConfig } from './server/server.config';
 import { compatUrlMiddleware } from './stream/compat-urls';
-import { viewerAuthMiddleware } from './viewer-auth/viewer-auth.middleware';
-import { ViewerAuthService } from './viewer-auth/viewer-auth.service';
+import { viewerAuthMiddleware } from './auth/viewer-auth.middleware';
+import { ViewerAuthService } from './auth/viewer-auth.service';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { requestLogMiddleware } from './logging/request-log.middleware';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
@@ -43,7 +45,13 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   applyServerTimeouts(app.getHttpServer());
   app.set('trust proxy', app.get(HttpConfig).trustProxy);
   // Before anything looks at the path: other servers' URLs become camfeed's own.
-  app.use(compatUrlMiddleware());
+  const cameras = app.get(CameraRegistry);
+  app.use(
+    compatUrlMiddleware(
+      (index) => cameras.at(index)?.id,
+      () => cameras.ids,
+    ),
+  );
   // First after that, so that every request is counted and logged, whatever answers it.
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(requestLogMiddleware(app.get(PinoLoggerService)));

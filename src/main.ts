@@ -4,15 +4,21 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { CONFIG_SECTIONS } from './app.config';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, configureApp } from './app.setup';
-import { CameraConfig, HttpConfig, TlsConfig } from './config/app-config';
+import { CameraRegistry } from './cameras/camera-registry.service';
+import { CamerasFileError } from './cameras/cameras-file';
 import { AppConfigModule } from './config/app-config.module';
-import { EnvValidationError } from './config/env.validation';
+import { EnvValidationError } from './config/validate-env';
 import { PinoLoggerService } from './logging/pino-logger.service';
+import { HttpConfig, TlsConfig } from './server/server.config';
 
-/** Open streams end at shutdown, but a stuck driver must not keep the process alive. */
-const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/**
+ * Open streams end at shutdown, but a stuck driver must not keep the process alive. SIGHUP is
+ * not among them: it is what `systemctl reload` sends, and reloads the cameras file.
+ */
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 const SHUTDOWN_DEADLINE_MS = 2500;
 
 /** A start-up failure with a message that says it all; printed without a stack trace. */
@@ -37,17 +43,8 @@ function listenProblem(error: unknown, host: string, port: number): string {
   }
 }
 
-/**
- * HTTPS must be chosen when the app is created, before its configuration is injectable: read
- * only the configuration module first (the same validation, nothing else started).
- */
-async function httpsOptions(): Promise<HttpsOptions | undefined> {
-  const context = await NestFactory.createApplicationContext(AppConfigModule.forRoot(), {
-    logger: false,
-    abortOnError: false,
-  });
-  const { certPath, keyPath } = context.get(TlsConfig);
-  await context.close();
+async function httpsOptions(tls: TlsConfig): Promise<HttpsOptions | undefined> {
+  const { certPath, keyPath } = tls;
   if (certPath === undefined || keyPath === undefined) return undefined;
   try {
     return { cert: await readFile(certPath), key: await readFile(keyPath) };
@@ -57,15 +54,20 @@ async function httpsOptions(): Promise<HttpsOptions | undefined> {
 }
 
 async function bootstrap(): Promise<void> {
-  const tls = await httpsOptions();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
-    ...APP_OPTIONS,
-    httpsOptions: tls,
-    abortOnError: false,
-    // Silent while the container is built: a failure there (a bad environment variable) is
-    // reported once, cleanly, by the catch below instead of as a stack trace.
-    logger: false,
-  });
+  // Validated once: the same configuration decides HTTPS here and configures every module.
+  const { module, config } = await AppConfigModule.load(CONFIG_SECTIONS);
+  const tls = await httpsOptions(config.get(TlsConfig));
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ config: module }),
+    {
+      ...APP_OPTIONS,
+      httpsOptions: tls,
+      abortOnError: false,
+      // Silent while the container is built: a failure there (a bad cameras file) is reported
+      // once, cleanly, by the catch below instead of as a stack trace.
+      logger: false,
+    },
+  );
   app.useLogger(app.get(PinoLoggerService));
   configureApp(app);
   // Only the signals that mean "stop": Nest's default list also takes SIGUSR2, which Node's
@@ -79,8 +81,7 @@ async function bootstrap(): Promise<void> {
       }, SHUTDOWN_DEADLINE_MS).unref();
     });
   }
-  const http = app.get(HttpConfig);
-  const camera = app.get(CameraConfig);
+  const http = config.get(HttpConfig);
   try {
     await app.listen(http.port, http.host);
   } catch (error) {
@@ -90,14 +91,19 @@ async function bootstrap(): Promise<void> {
   // The bound port, not the configured one: PORT=0 picks a free port.
   const { port } = app.getHttpServer().address() as AddressInfo;
   const scheme = tls === undefined ? 'http' : 'https';
+  const cameras = app.get(CameraRegistry).list();
   Logger.log(
-    `camfeed listening on ${scheme}://${http.host}:${port} (camera: ${camera.driver})`,
+    `camfeed listening on ${scheme}://${http.host}:${port} (camera: ${cameras.map((camera) => camera.definition.driver).join(', ') || 'none'})`,
     'Main',
   );
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof EnvValidationError || error instanceof StartupError) {
+  if (
+    error instanceof EnvValidationError ||
+    error instanceof StartupError ||
+    error instanceof CamerasFileError
+  ) {
     console.error(`camfeed: ${error.message}`);
   } else {
     console.error('camfeed failed to start:', error);

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { CAMERA_DRIVER } from '../src/camera/camera.constants';
 import type { MjpegFraming } from '../src/stream/mjpeg-part';
 import { MjpegStreamService } from '../src/stream/mjpeg-stream.service';
 import { FakeCameraDriver } from './fakes/fake-camera.driver';
@@ -15,7 +14,7 @@ import {
   ENGINES,
   openEngine,
 } from './utils/browsers';
-import { startApp, type TestApp } from './utils/test-app';
+import { startApp, type TestApp, withDriver } from './utils/test-app';
 import { delay, waitFor } from './utils/wait-for';
 
 const env = (extra: Record<string, string> = {}): Record<string, string> => ({
@@ -286,7 +285,7 @@ describe.each(ENGINES)('in %s', (engineName) => {
       // Idle timeout 0: the camera stops, and forgets its last frame, as soon as a test's page
       // is closed, so no test starts with a frame of the one before.
       t = await startApp(env({ CAMERA_FRAMERATE: '1', CAMERA_IDLE_TIMEOUT: '0' }), (builder) =>
-        builder.overrideProvider(CAMERA_DRIVER).useValue(camera),
+        withDriver(camera)(builder),
       );
     });
 

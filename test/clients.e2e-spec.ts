@@ -154,7 +154,9 @@ describe('clients of other MJPEG servers', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     const unknown = await getJson<{ message: string }>(`${t.baseUrl}/?action=command`);
     expect(unknown.status).toBe(404);
-    expect(unknown.body.message).toBe('Unknown action "command": use stream or snapshot');
+    expect(unknown.body.message).toBe(
+      'Unknown action "command": use stream or snapshot, or stream_N and snapshot_N for camera N',
+    );
   });
 
   it('counts viewers of the aliases in the same metrics as /video_feed', async () => {

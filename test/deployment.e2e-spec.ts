@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findExecutable } from '../src/camera/process/executable-path';
+import { findExecutable } from '../src/process/executable-path';
 import { writeSelfSignedCertificate } from './utils/certificates';
 import { npmStartNodeFlags } from './utils/server-process';
 

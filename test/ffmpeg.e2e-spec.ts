@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { FrameProducerService } from '../src/camera/frame-producer.service';
 import { findFfmpeg } from '../src/camera/drivers/ffmpeg-binary';
-import { isPlaceholder } from '../src/camera/placeholder-frame';
+import { isPlaceholder } from '../src/drawing/placeholder-frame';
 import { MjpegReader } from './utils/mjpeg-reader';
 import { childProcesses, processState } from './utils/processes';
-import { getJson, sendJson, startApp, type TestApp } from './utils/test-app';
+import { getJson, producerOf, sendJson, startApp, type TestApp } from './utils/test-app';
 import { delay, waitFor } from './utils/wait-for';
 
 const ffmpegChildren = (): ReturnType<typeof childProcesses> =>
@@ -166,16 +165,23 @@ describe('ffmpeg driver, looping video file', () => {
     expect(await sizeOf(reader.parts[1].body)).toBe('480x360');
     // 45 frames at 10 fps is 4.5 s: more than two loops of the clip, never a long pause.
     expect(longestGap).toBeLessThan(800);
-    expect(t.app.get(FrameProducerService).status().restarts).toBe(0);
+    expect(producerOf(t.app).status().restarts).toBe(0);
   });
 });
+
+/** An executable that is not ffmpeg: FFMPEG_PATH pointing at the wrong program. */
+function notFfmpeg(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'camfeed-not-ffmpeg-')), 'ffmpeg');
+  writeFileSync(path, '#!/bin/sh\necho this is not ffmpeg >&2\nexit 1\n', { mode: 0o755 });
+  return path;
+}
 
 describe('ffmpeg driver, broken sources', () => {
   it.each([
     [{ CAMERA_SOURCE: '/dev/video99' }, /No such file or directory/],
     [
-      { CAMERA_SOURCE: 'testsrc2', FFMPEG_PATH: '/nonexistent/ffmpeg' },
-      /^FFMPEG_PATH=\/nonexistent\/ffmpeg is not an executable file$/,
+      { CAMERA_SOURCE: 'testsrc2', FFMPEG_PATH: notFfmpeg() },
+      /^FFMPEG_PATH does not run as ffmpeg: it exited with code 1: this is not ffmpeg$/,
     ],
   ])('reports %j as lastError, shows the placeholder, and keeps serving', async (env, error) => {
     const t = await startApp({

@@ -46,9 +46,9 @@ describe('IR LED changes at the same time', () => {
       mode: 'off',
     });
     const saved = JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')) as {
-      irLed: unknown;
+      cameras: { default: { irLed: unknown } };
     };
-    expect(saved.irLed).toEqual({ mode: 'off' });
+    expect(saved.cameras.default.irLed).toEqual({ mode: 'off' });
   });
 
   it('serialises PUT with toggles: the saved mode is the one applied last', async () => {
@@ -63,9 +63,9 @@ describe('IR LED changes at the same time', () => {
     expect(replies.every((reply) => isState(reply.body))).toBe(true);
     const final = (await getJson<LedState>(`${t.baseUrl}/ir-led`)).body;
     const saved = JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')) as {
-      irLed: { mode: string };
+      cameras: { default: { irLed: { mode: string } } };
     };
-    expect(saved.irLed.mode).toBe(final.mode);
+    expect(saved.cameras.default.irLed.mode).toBe(final.mode);
     expect(final.on).toBe(final.mode === 'on');
   });
 });

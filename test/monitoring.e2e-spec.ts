@@ -1,12 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CAMERA_DRIVER } from '../src/camera/camera.constants';
 import { FakeCameraDriver } from './fakes/fake-camera.driver';
 import { solidJpeg } from './utils/jpeg-fixtures';
 import { MjpegReader } from './utils/mjpeg-reader';
 import { parsePrometheus, valueOf } from './utils/prometheus';
-import { getJson, startApp, type TestApp } from './utils/test-app';
+import { getJson, startApp, type TestApp, withDriver } from './utils/test-app';
 import { delay, waitFor } from './utils/wait-for';
 
 type Health = { status: string; details: { camera: Record<string, unknown> } };
@@ -20,7 +19,7 @@ describe('GET /health', () => {
     driver = new FakeCameraDriver();
     t = await startApp(
       { CAMERA_STALL_TIMEOUT: '1', CAMERA_IDLE_TIMEOUT: '0.5', DATA_DIR: dataDir() },
-      (builder) => builder.overrideProvider(CAMERA_DRIVER).useValue(driver),
+      withDriver(driver),
     );
   });
 

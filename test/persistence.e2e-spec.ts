@@ -39,9 +39,8 @@ describe('settings that survive a restart', () => {
       await readFile(join(first.cwd, 'data', 'settings.json'), 'utf8'),
     ) as unknown;
     expect(onDisk).toMatchObject({
-      version: 1,
-      irLed: { mode: 'auto' },
-      camera: { width: 800, rotation: 180 },
+      version: 2,
+      cameras: { default: { irLed: { mode: 'auto' }, settings: { width: 800, rotation: 180 } } },
     });
 
     // Different environment defaults now: the saved settings win.

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isPlaceholder } from '../src/camera/placeholder-frame';
+import { isPlaceholder } from '../src/drawing/placeholder-frame';
 import { MjpegReader } from './utils/mjpeg-reader';
 import { getJson, startApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readPlaceholderComment } from '../src/camera/placeholder-frame';
+import { readPlaceholderComment } from '../src/drawing/placeholder-frame';
 import { MjpegReader } from './utils/mjpeg-reader';
 import { freePort, npmStartNodeFlags, ServerProcess } from './utils/server-process';
 import { delay } from './utils/wait-for';

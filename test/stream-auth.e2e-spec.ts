@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueStreamToken } from '../src/viewer-auth/stream-token';
+import { issueStreamToken } from '../src/auth/stream-token';
 import { MjpegReader } from './utils/mjpeg-reader';
 import { getJson, sendJson, startApp, type TestApp } from './utils/test-app';
 

@@ -1,11 +1,10 @@
 import type { Server } from 'node:http';
-import { FrameProducerService } from '../src/camera/frame-producer.service';
-import { CAMERA_DRIVER } from '../src/camera/camera.constants';
+import type { FrameProducer } from '../src/camera/producer/frame-producer';
 import { MjpegStreamService } from '../src/stream/mjpeg-stream.service';
 import { FakeCameraDriver } from './fakes/fake-camera.driver';
 import { decodedSize, jpegFolder, noiseJpeg } from './utils/jpeg-fixtures';
 import { MjpegReader } from './utils/mjpeg-reader';
-import { getJson, startApp, type TestApp } from './utils/test-app';
+import { getJson, producerOf, startApp, type TestApp, withDriver } from './utils/test-app';
 import { delay, waitFor } from './utils/wait-for';
 
 const countTimers = (): number =>
@@ -13,7 +12,7 @@ const countTimers = (): number =>
 
 describe('GET /video_feed (emulated camera)', () => {
   let t: TestApp;
-  let producer: FrameProducerService;
+  let producer: FrameProducer;
   let streams: MjpegStreamService;
 
   beforeAll(async () => {
@@ -24,7 +23,7 @@ describe('GET /video_feed (emulated camera)', () => {
       CAMERA_FRAMERATE: '30',
       CAMERA_IDLE_TIMEOUT: '0.6',
     });
-    producer = t.app.get(FrameProducerService);
+    producer = producerOf(t.app);
     streams = t.app.get(MjpegStreamService);
   });
 
@@ -287,7 +286,7 @@ describe('GET /snapshot.jpg when the camera gives nothing', () => {
 
   beforeAll(async () => {
     t = await startApp({ SNAPSHOT_TIMEOUT: '0.5' }, (builder) =>
-      builder.overrideProvider(CAMERA_DRIVER).useValue(new FakeCameraDriver()),
+      withDriver(new FakeCameraDriver())(builder),
     );
   });
 

@@ -1,13 +1,16 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { SESSION_PATH, SNAPSHOT_PATH, STREAM_PATH } from '../common/http/media-paths';
 import { type CorsOrigins, originAllowed } from './cors-origins';
 
 /** What a page elsewhere may read: the media, and the read-only status and settings. */
 const READABLE_PATHS = [
-  /^\/video_feed$/,
-  /^\/snapshot\.jpg$/,
-  /^\/video_feed\/sessions\/[^/]+$/,
+  STREAM_PATH,
+  SNAPSHOT_PATH,
+  SESSION_PATH,
   /^\/camera\/(status|settings|capabilities)$/,
   /^\/ir-led$/,
+  /^\/cameras$/,
+  /^\/cameras\/[^/]+\/(status|settings|capabilities|ir-led)$/,
   /^\/health$/,
 ];
 

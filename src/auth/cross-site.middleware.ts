@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { READ_METHODS } from '../common/guards/api-token.guard';
+import { READ_METHODS } from './api-token.guard';
 
 /** The host (with port) of an Origin header, or undefined for `null` and garbage. */
 function originHost(origin: string): string | undefined {

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { CameraSettingsService } from './camera-settings.service';
-import { cameraDriverProvider } from './drivers/camera-driver.provider';
-import { FrameProducerService } from './frame-producer.service';
+import { CameraFactory } from './camera.factory';
+import { CAMERA_DRIVER_FACTORY, createCameraDriver } from './drivers/camera-driver.factory';
 
-/** The camera: the configured driver, its settings, and the one producer that shares its frames. */
+/**
+ * One camera's machinery: drivers, the shared producer with its per-client waiter, settings and
+ * capabilities. How many cameras there are is the registry's business (cameras/).
+ */
 @Module({
-  providers: [cameraDriverProvider, FrameProducerService, CameraSettingsService],
-  exports: [FrameProducerService, CameraSettingsService],
+  providers: [{ provide: CAMERA_DRIVER_FACTORY, useValue: createCameraDriver }, CameraFactory],
+  exports: [CameraFactory],
 })
 export class CameraModule {}

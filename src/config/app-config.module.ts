@@ -1,22 +1,9 @@
-import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import {
-  AppConfig,
-  CameraConfig,
-  ControlConfig,
-  CorsConfig,
-  HttpConfig,
-  IrLedConfig,
-  LoggingConfig,
-  StorageConfig,
-  StreamConfig,
-  TlsConfig,
-  toAppConfig,
-  ViewerAuthConfig,
-} from './app-config';
-import { validateEnv } from './env.validation';
+import type { AnyConfigSection, ConfigToken } from './config-section';
+import { loadSections } from './validate-env';
 
-const APP_CONFIG_KEY = 'camfeed';
+const CONFIG_KEY = 'camfeed';
 
 export interface AppConfigOptions {
   /** Variables that win over the process environment; tests use it to configure one app. */
@@ -25,50 +12,51 @@ export interface AppConfigOptions {
   readonly envFile?: boolean;
 }
 
-function section<T>(token: abstract new () => T, pick: (config: AppConfig) => T): Provider {
-  return {
-    provide: token,
-    inject: [ConfigService],
-    useFactory: (config: ConfigService) => pick(config.getOrThrow<AppConfig>(APP_CONFIG_KEY)),
-  };
+/** The validated configuration, by token: what main.ts needs before the app exists (TLS). */
+export class LoadedConfig {
+  constructor(private readonly values: ReadonlyMap<ConfigToken, unknown>) {}
+
+  get<C>(token: ConfigToken<C>): C {
+    if (!this.values.has(token)) throw new Error(`no config section provides ${token.name}`);
+    return this.values.get(token) as C;
+  }
+
+  get tokens(): ConfigToken[] {
+    return [...this.values.keys()];
+  }
 }
 
-const sections: Provider[] = [
-  section(HttpConfig, (config) => config.http),
-  section(CameraConfig, (config) => config.camera),
-  section(StreamConfig, (config) => config.stream),
-  section(StorageConfig, (config) => config.storage),
-  section(ControlConfig, (config) => config.control),
-  section(IrLedConfig, (config) => config.irLed),
-  section(LoggingConfig, (config) => config.logging),
-  section(ViewerAuthConfig, (config) => config.viewerAuth),
-  section(TlsConfig, (config) => config.tls),
-  section(CorsConfig, (config) => config.cors),
-];
-
 /**
- * Validates the environment once at boot (a bad value rejects app creation with a message naming
- * the variable) and provides the typed config sections to every module.
+ * Validates the environment (and `.env`, through @nestjs/config) once, at boot — a bad value
+ * rejects with messages naming each variable — and provides every section's config objects to
+ * every module.
  */
 @Global()
 @Module({})
 export class AppConfigModule {
-  static forRoot(options: AppConfigOptions = {}): DynamicModule {
-    const config = ConfigModule.forRoot({
+  /** The module and the config it validated, so main.ts can read it without a second context. */
+  static async load(
+    sections: readonly AnyConfigSection[],
+    options: AppConfigOptions = {},
+  ): Promise<{ module: DynamicModule; config: LoadedConfig }> {
+    let loaded: LoadedConfig | undefined;
+    const config = await ConfigModule.forRoot({
       ignoreEnvFile: options.envFile === false,
-      validate: (raw) => ({
-        [APP_CONFIG_KEY]: toAppConfig(validateEnv({ ...raw, ...options.env })),
-      }),
+      validate: (raw) => {
+        loaded = new LoadedConfig(loadSections({ ...raw, ...options.env }, sections));
+        return { [CONFIG_KEY]: loaded };
+      },
     });
-    // forRoot validates at once and rejects before Nest awaits the import; without a handler
-    // Node would report an unhandled rejection and crash with a stack trace instead of letting
-    // NestFactory.create reject with the validation message.
-    config.catch(() => undefined);
+    if (loaded === undefined) throw new Error('the configuration was not validated');
+    const providers: Provider[] = loaded.tokens.map((token) => ({
+      provide: token,
+      inject: [ConfigService],
+      useFactory: (service: ConfigService) =>
+        service.getOrThrow<LoadedConfig>(CONFIG_KEY).get(token),
+    }));
     return {
-      module: AppConfigModule,
-      imports: [config],
-      providers: sections,
-      exports: sections,
+      config: loaded,
+      module: { module: AppConfigModule, imports: [config], providers, exports: providers },
     };
   }
 }

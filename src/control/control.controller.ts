@@ -1,8 +1,18 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiInternalServerErrorResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
@@ -10,81 +20,129 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CameraSettingsService } from '../camera/camera-settings.service';
-import type { CameraCapabilities, CameraSettings } from '../camera/camera-driver.interface';
-import { UpdateCameraSettingsDto } from '../camera/dto/update-camera-settings.dto';
-import { FrameProducerService, type CameraStatus } from '../camera/frame-producer.service';
+import { CameraStatus } from '../camera/producer/camera-status';
+import { CameraCapabilities, CameraSettings } from '../camera/settings/camera-settings.model';
+import { UpdateCameraSettingsDto } from '../camera/settings/update-camera-settings.dto';
+import type { Camera } from '../cameras/camera';
+import { CameraRegistry } from '../cameras/camera-registry.service';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { SetIrLedDto } from '../ir-led/dto/set-ir-led.dto';
-import { IrLedService, type IrLedState } from '../ir-led/ir-led.service';
-import {
-  CameraCapabilitiesResponse,
-  CameraSettingsResponse,
-  CameraStatusResponse,
-  IrLedStateResponse,
-} from './control.responses';
+import { IrLedState } from '../ir-led/ir-led';
 
-/** The REST side of camfeed: camera settings and status, and the IR LEDs. */
+const FIRST = 'Without a camera in the URL: the first camera.';
+const SETTINGS_DESCRIPTION =
+  'A partial update: only the fields given change, all or nothing. The settings are saved and the camera ' +
+  'restarts with them; open streams stay connected and get frames of the new size within about 2 s. ' +
+  'width x height is the capture size; with rotation 90 or 270 the stream is height x width.';
+
+/**
+ * The REST side of each camera: settings, capabilities, status, IR LEDs. Every route exists for a
+ * camera (/cameras/:camera/…) and, as camfeed always had it, for the first camera (/camera/…,
+ * /ir-led…).
+ */
 @Controller()
 @ApiBadRequestResponse({
   type: ErrorResponseDto,
   description: 'Invalid input; nothing was changed',
 })
+@ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such camera (the known ids)' })
 export class ControlController {
-  constructor(
-    private readonly settings: CameraSettingsService,
-    private readonly producer: FrameProducerService,
-    private readonly irLed: IrLedService,
-  ) {}
+  constructor(private readonly registry: CameraRegistry) {}
+
+  @Get('cameras/:camera/status')
+  @ApiTags('camera')
+  @ApiOperation({ summary: 'Camera state, viewers, measured frame rate and last error' })
+  @ApiOkResponse({ type: CameraStatus })
+  cameraStatus(@Param('camera') camera: string): CameraStatus {
+    return this.registry.get(camera).producer.status();
+  }
 
   @Get('camera/status')
   @ApiTags('camera')
-  @ApiOperation({ summary: 'Camera state, viewers, measured frame rate and last error' })
-  @ApiOkResponse({ type: CameraStatusResponse })
+  @ApiOperation({
+    summary: 'Camera state, viewers, measured frame rate and last error',
+    description: FIRST,
+  })
+  @ApiOkResponse({ type: CameraStatus })
   status(): CameraStatus {
-    return this.producer.status();
+    return this.registry.first().producer.status();
+  }
+
+  @Get('cameras/:camera/settings')
+  @ApiTags('camera')
+  @ApiOperation({ summary: 'The current camera settings' })
+  @ApiOkResponse({ type: CameraSettings })
+  cameraSettings(@Param('camera') camera: string): CameraSettings {
+    return this.registry.get(camera).settings.settings;
   }
 
   @Get('camera/settings')
   @ApiTags('camera')
-  @ApiOperation({ summary: 'The current camera settings' })
-  @ApiOkResponse({ type: CameraSettingsResponse })
+  @ApiOperation({ summary: 'The current camera settings', description: FIRST })
+  @ApiOkResponse({ type: CameraSettings })
   getSettings(): CameraSettings {
-    return this.settings.settings;
+    return this.registry.first().settings.settings;
   }
 
-  @Post('camera/settings')
+  @Post('cameras/:camera/settings')
+  @HttpCode(200)
+  @ApiTags('camera')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change some settings, live', description: SETTINGS_DESCRIPTION })
+  @ApiOkResponse({ type: CameraSettings, description: 'The settings now applied' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'API_TOKEN is set and the call lacks it',
+  })
   @ApiTooManyRequestsResponse({
     type: ErrorResponseDto,
     description: 'More than CONTROL_RATE_LIMIT changes a minute',
   })
+  @ApiInternalServerErrorResponse({
+    type: ErrorResponseDto,
+    description: 'The settings could not be saved',
+  })
+  async updateCameraSettings(
+    @Param('camera') camera: string,
+    @Body() body: UpdateCameraSettingsDto,
+  ): Promise<CameraSettings> {
+    return this.update(this.registry.get(camera), body);
+  }
+
+  @Post('camera/settings')
   @HttpCode(200)
   @ApiTags('camera')
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Change some settings, live',
-    description:
-      'A partial update: only the fields given change, all or nothing. The settings are saved and the camera ' +
-      'restarts with them; open streams stay connected and get frames of the new size within about 2 s. ' +
-      'width x height is the capture size; with rotation 90 or 270 the stream is height x width.',
+    description: `${SETTINGS_DESCRIPTION} ${FIRST}`,
   })
-  @ApiOkResponse({ type: CameraSettingsResponse, description: 'The settings now applied' })
+  @ApiOkResponse({ type: CameraSettings, description: 'The settings now applied' })
   @ApiUnauthorizedResponse({
     type: ErrorResponseDto,
     description: 'API_TOKEN is set and the call lacks it',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'More than CONTROL_RATE_LIMIT changes a minute',
   })
   @ApiInternalServerErrorResponse({
     type: ErrorResponseDto,
     description: 'The settings could not be saved',
   })
   async updateSettings(@Body() body: UpdateCameraSettingsDto): Promise<CameraSettings> {
-    const fields = Object.entries(body).filter(([, value]) => value !== undefined);
-    if (fields.length === 0) {
-      throw new BadRequestException([
-        'give at least one of: width, height, framerate, quality, rotation, hflip, vflip',
-      ]);
-    }
-    return this.settings.update(Object.fromEntries(fields));
+    return this.update(this.registry.first(), body);
+  }
+
+  @Get('cameras/:camera/capabilities')
+  @ApiTags('camera')
+  @ApiOperation({
+    summary:
+      'What this camera can do: sizes (ranges or modes), frame rates, quality, rotations, flips',
+  })
+  @ApiOkResponse({ type: CameraCapabilities })
+  async cameraCapabilities(@Param('camera') camera: string): Promise<CameraCapabilities> {
+    return this.registry.get(camera).settings.capabilities();
   }
 
   @Get('camera/capabilities')
@@ -92,60 +150,123 @@ export class ControlController {
   @ApiOperation({
     summary:
       'What this camera can do: sizes (ranges or modes), frame rates, quality, rotations, flips',
+    description: FIRST,
   })
-  @ApiOkResponse({ type: CameraCapabilitiesResponse })
+  @ApiOkResponse({ type: CameraCapabilities })
   async capabilities(): Promise<CameraCapabilities> {
-    return this.settings.capabilities();
+    return this.registry.first().settings.capabilities();
+  }
+
+  @Get('cameras/:camera/ir-led')
+  @ApiTags('ir-led')
+  @ApiOperation({ summary: 'IR LED state: available, on, mode, pin' })
+  @ApiOkResponse({ type: IrLedState })
+  cameraIrLed(@Param('camera') camera: string): IrLedState {
+    return this.registry.get(camera).irLed.state();
   }
 
   @Get('ir-led')
   @ApiTags('ir-led')
-  @ApiOperation({ summary: 'IR LED state: available, on, mode, pin' })
-  @ApiOkResponse({ type: IrLedStateResponse })
+  @ApiOperation({ summary: 'IR LED state: available, on, mode, pin', description: FIRST })
+  @ApiOkResponse({ type: IrLedState })
   getIrLed(): IrLedState {
-    return this.irLed.state();
+    return this.registry.first().irLed.state();
   }
 
-  @Put('ir-led')
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'More than CONTROL_RATE_LIMIT changes a minute',
-  })
+  @Put('cameras/:camera/ir-led')
   @ApiTags('ir-led')
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Switch the IR LEDs: {"on": true|false} or {"mode": "on"|"off"|"auto"}',
   })
-  @ApiOkResponse({ type: IrLedStateResponse })
+  @ApiOkResponse({ type: IrLedState })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'More than CONTROL_RATE_LIMIT changes a minute',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'No usable GPIO pin (not a Pi, not configured)',
+  })
+  async setCameraIrLed(
+    @Param('camera') camera: string,
+    @Body() body: SetIrLedDto,
+  ): Promise<IrLedState> {
+    return this.setIr(this.registry.get(camera), body);
+  }
+
+  @Put('ir-led')
+  @ApiTags('ir-led')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Switch the IR LEDs: {"on": true|false} or {"mode": "on"|"off"|"auto"}',
+    description: FIRST,
+  })
+  @ApiOkResponse({ type: IrLedState })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'More than CONTROL_RATE_LIMIT changes a minute',
+  })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,
     description: 'No usable GPIO pin (not a Pi, not configured)',
   })
   async setIrLed(@Body() body: SetIrLedDto): Promise<IrLedState> {
+    return this.setIr(this.registry.first(), body);
+  }
+
+  @Post('cameras/:camera/ir-led/toggle')
+  @HttpCode(200)
+  @ApiTags('ir-led')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Flip the IR LEDs on or off (leaves auto mode)' })
+  @ApiOkResponse({ type: IrLedState })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'More than CONTROL_RATE_LIMIT changes a minute',
+  })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto })
+  async toggleCameraIrLed(@Param('camera') camera: string): Promise<IrLedState> {
+    return this.registry.get(camera).irLed.toggle();
+  }
+
+  @Post('ir-led/toggle')
+  @HttpCode(200)
+  @ApiTags('ir-led')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Flip the IR LEDs on or off (leaves auto mode)', description: FIRST })
+  @ApiOkResponse({ type: IrLedState })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'More than CONTROL_RATE_LIMIT changes a minute',
+  })
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto })
+  async toggleIrLed(): Promise<IrLedState> {
+    return this.registry.first().irLed.toggle();
+  }
+
+  private async update(camera: Camera, body: UpdateCameraSettingsDto): Promise<CameraSettings> {
+    const fields = Object.entries(body).filter(([, value]) => value !== undefined);
+    if (fields.length === 0) {
+      throw new BadRequestException([
+        'give at least one of: width, height, framerate, quality, rotation, hflip, vflip',
+      ]);
+    }
+    return camera.settings.update(Object.fromEntries(fields));
+  }
+
+  private async setIr(camera: Camera, body: SetIrLedDto): Promise<IrLedState> {
     if ((body.on === undefined) === (body.mode === undefined)) {
       throw new BadRequestException([
         'give either on (true or false) or mode (on, off, auto), not both',
       ]);
     }
     return body.mode !== undefined
-      ? this.irLed.setMode(body.mode)
-      : this.irLed.setOn(body.on as boolean);
-  }
-
-  @Post('ir-led/toggle')
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'More than CONTROL_RATE_LIMIT changes a minute',
-  })
-  @HttpCode(200)
-  @ApiTags('ir-led')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Flip the IR LEDs on or off (leaves auto mode)' })
-  @ApiOkResponse({ type: IrLedStateResponse })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto })
-  async toggleIrLed(): Promise<IrLedState> {
-    return this.irLed.toggle();
+      ? camera.irLed.setMode(body.mode)
+      : camera.irLed.setOn(body.on as boolean);
   }
 }

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { CameraModule } from '../camera/camera.module';
-import { IrLedModule } from '../ir-led/ir-led.module';
+import { CamerasModule } from '../cameras/cameras.module';
 import { ControlController } from './control.controller';
 
+/** Each camera's REST API: settings, capabilities, status and IR LEDs. */
 @Module({
-  imports: [CameraModule, IrLedModule],
+  imports: [CamerasModule],
   controllers: [ControlController],
 })
 export class ControlModule {}

@@ -7,7 +7,7 @@ import {
   type HealthIndicatorResult,
 } from '@nestjs/terminus';
 import type { Request } from 'express';
-import { ViewerAuthService } from '../viewer-auth/viewer-auth.service';
+import { ViewerAuthService } from '../auth/viewer-auth.service';
 import { CameraHealthIndicator } from './camera.health';
 
 /** What a caller without credentials learns of a component: up or not, and roughly why. */
@@ -16,8 +16,9 @@ function summarize(details: Partial<HealthIndicatorResult> | undefined): HealthI
   for (const [key, component] of Object.entries(details ?? {})) {
     if (component === undefined) continue;
     const { status } = component;
+    const what = key.startsWith('camera:') ? `camera ${key.slice('camera:'.length)}` : `the ${key}`;
     summary[key] =
-      status === 'up' ? { status } : { status, reason: `the ${key} is not delivering frames` };
+      status === 'up' ? { status } : { status, reason: `${what} is not delivering frames` };
   }
   return summary;
 }
@@ -42,7 +43,7 @@ export class HealthController {
   })
   @ApiOkResponse({ description: 'Terminus health report' })
   async check(@Req() req: Request): Promise<HealthCheckResult> {
-    const result = await this.health.check([() => this.camera.check('camera')]);
+    const result = await this.health.check(this.camera.checks());
     if (!this.auth.enabled || req.viewerCredential !== undefined) return result;
     return {
       status: result.status,

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { CameraModule } from '../camera/camera.module';
+import { CamerasModule } from '../cameras/cameras.module';
 import { CameraHealthIndicator } from './camera.health';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), CameraModule],
+  imports: [TerminusModule.forRoot({ logger: false }), CamerasModule],
   controllers: [HealthController],
   providers: [CameraHealthIndicator],
 })

@@ -1,9 +1,7 @@
 import type { FactoryProvider } from '@nestjs/common';
 import { createRequire } from 'node:module';
-import { IrLedConfig } from '../config/app-config';
-import { GPIO_CLASS } from './ir-led.constants';
+import { GPIO_LOADER } from './ir-led.constants';
 import type { GpioClass } from './gpio.interface';
-import { SimulatedGpio } from './simulated-gpio';
 
 /** Stands in when onoff is not installed (it is optional: it only builds on Linux). */
 class MissingGpio {
@@ -13,24 +11,27 @@ class MissingGpio {
   }
 }
 
+/** Gives the onoff-compatible Gpio class of real pins; loads it on first use only. */
+export type GpioLoader = () => GpioClass;
+
 /**
- * onoff is loaded only when GPIO is actually used, so machines without it (macOS, Windows, CI)
- * never touch its native epoll addon.
+ * onoff is loaded only when a camera actually drives a real pin, so machines without it (macOS,
+ * Windows, CI) never touch its native epoll addon.
  */
-export function loadGpioClass(config: IrLedConfig): GpioClass {
-  if (config.driver === 'simulated') return SimulatedGpio;
-  if (config.bcmGpio === undefined && config.sysfsGpio === undefined)
-    return MissingGpio as unknown as GpioClass;
-  try {
-    const onoff = createRequire(__filename)('onoff') as { Gpio: GpioClass };
-    return onoff.Gpio;
-  } catch {
-    return MissingGpio as unknown as GpioClass;
-  }
+export function onoffLoader(): GpioLoader {
+  let loaded: GpioClass | undefined;
+  return () => {
+    if (loaded !== undefined) return loaded;
+    try {
+      loaded = (createRequire(__filename)('onoff') as { Gpio: GpioClass }).Gpio;
+    } catch {
+      loaded = MissingGpio as unknown as GpioClass;
+    }
+    return loaded;
+  };
 }
 
-export const gpioClassProvider: FactoryProvider<GpioClass> = {
-  provide: GPIO_CLASS,
-  inject: [IrLedConfig],
-  useFactory: loadGpioClass,
+export const gpioLoaderProvider: FactoryProvider<GpioLoader> = {
+  provide: GPIO_LOADER,
+  useFactory: onoffLoader,
 };

@@ -5,5 +5,5 @@ export type IrLedDriverName = (typeof IR_LED_DRIVER_NAMES)[number];
 export const IR_LED_MODES = ['on', 'off', 'auto'] as const;
 export type IrLedMode = (typeof IR_LED_MODES)[number];
 
-/** Injection token of the onoff-compatible `Gpio` class the IR LED service opens its pin with. */
-export const GPIO_CLASS = Symbol('GPIO_CLASS');
+/** Injection token of the GpioLoader: the onoff-compatible `Gpio` class of real pins. */
+export const GPIO_LOADER = Symbol('GPIO_LOADER');

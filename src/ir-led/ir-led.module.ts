@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { CameraModule } from '../camera/camera.module';
-import { gpioClassProvider } from './gpio-class.provider';
-import { IrLedService } from './ir-led.service';
+import { gpioLoaderProvider } from './gpio-class.provider';
+import { IrLedFactory } from './ir-led.factory';
 
-/** The IR night-vision LEDs: a GPIO pin driven through onoff, with manual and auto modes. */
+/** One camera's IR night-vision LEDs: a GPIO pin driven through onoff, manual and auto modes. */
 @Module({
-  imports: [CameraModule],
-  providers: [gpioClassProvider, IrLedService],
-  exports: [IrLedService],
+  providers: [gpioLoaderProvider, IrLedFactory],
+  exports: [IrLedFactory],
 })
 export class IrLedModule {}

@@ -1,7 +1,7 @@
 import { Injectable, type LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Logger as Pino, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
-import { LoggingConfig } from '../config/app-config';
+import { LoggingConfig } from './logging.config';
 
 type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -28,8 +28,14 @@ export function createPino(config: LoggingConfig, destination?: DestinationStrea
       sync: true,
       colorize: destination === undefined && process.stdout.isTTY,
       translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
-      ignore: 'pid,hostname,context',
-      messageFormat: '{if context}[{context}] {end}{msg}',
+      ignore: 'pid,hostname,context,camera',
+      messageFormat: (log, messageKey) => {
+        const context = typeof log.context === 'string' ? log.context : '';
+        const camera = typeof log.camera === 'string' ? ` ${log.camera}` : '';
+        const prefix = context === '' ? '' : `[${context}${camera}] `;
+        const message = log[messageKey];
+        return `${prefix}${typeof message === 'string' ? message : JSON.stringify(message ?? '')}`;
+      },
       singleLine: true,
     }),
   );

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { performance } from 'node:perf_hooks';
+import { isStreamPath } from '../common/http/media-paths';
 import type { PinoLoggerService } from './pino-logger.service';
 
 /**
@@ -9,7 +10,7 @@ import type { PinoLoggerService } from './pino-logger.service';
  */
 export function requestLogMiddleware(logger: PinoLoggerService): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.path === '/video_feed') {
+    if (isStreamPath(req.path)) {
       next();
       return;
     }

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CameraModule } from '../camera/camera.module';
+import { CamerasModule } from '../cameras/cameras.module';
 import { StreamModule } from '../stream/stream.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Module({
-  imports: [CameraModule, StreamModule],
+  imports: [CamerasModule, StreamModule],
   controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],

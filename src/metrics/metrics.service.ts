@@ -1,89 +1,110 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { FrameProducerService } from '../camera/frame-producer.service';
+import type { Camera } from '../cameras/camera';
+import { CameraRegistry } from '../cameras/camera-registry.service';
 import { MjpegStreamService } from '../stream/mjpeg-stream.service';
 
+type CameraLabel = 'camera';
+
 /**
- * Prometheus metrics. Nothing here runs per frame: the stream and the producer keep plain
- * counters, and each metric reads them when Prometheus scrapes. Each app instance has its own
- * registry, so several can run in one process (tests) without clashing.
+ * Prometheus metrics, per camera (label `camera`). Nothing here runs per frame: the stream and
+ * the producers keep plain counters, and each metric reads them when Prometheus scrapes. Each
+ * app instance has its own registry, so several can run in one process (tests) without clashing.
  */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
 
-  constructor(producer: FrameProducerService, streams: MjpegStreamService) {
+  constructor(cameras: CameraRegistry, streams: MjpegStreamService) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    const streamOf = (id: string) => streams.cameraCounters().find((entry) => entry.camera === id);
 
-    /** A counter whose total is kept elsewhere: it is read at scrape time. */
-    const total = (name: string, help: string, read: () => number): void => {
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
-    };
-    const gauge = (name: string, help: string, read: () => number): void => {
-      new Gauge({
-        name,
-        help,
-        registers,
-        collect() {
-          this.set(read());
-        },
-      });
+    /** A per-camera value read at scrape time; counters whose totals are kept elsewhere. */
+    const perCamera = (
+      kind: 'counter' | 'gauge',
+      name: string,
+      help: string,
+      read: (camera: Camera) => number,
+    ): void => {
+      const collect = function (this: Gauge<CameraLabel> | Counter<CameraLabel>): void {
+        this.reset();
+        for (const camera of cameras.list()) {
+          const value = read(camera);
+          if (this instanceof Gauge) this.set({ camera: camera.id }, value);
+          else this.inc({ camera: camera.id }, value);
+        }
+      };
+      const options = { name, help, registers, labelNames: ['camera'] as const, collect };
+      if (kind === 'gauge') new Gauge<CameraLabel>(options);
+      else new Counter<CameraLabel>(options);
     };
 
-    gauge('camfeed_stream_clients', 'Viewers connected to /video_feed.', () => streams.clientCount);
-    total(
-      'camfeed_stream_refused_total',
-      'Viewers refused because MAX_CLIENTS were watching.',
-      () => streams.refusedCount,
+    perCamera(
+      'gauge',
+      'camfeed_stream_clients',
+      'Viewers connected to the camera’s stream.',
+      (camera) => streams.clientCountOf(camera.id),
     );
-    total(
+    // Server-wide: MAX_CLIENTS bounds all cameras together, so a refusal is the server's.
+    new Counter({
+      name: 'camfeed_stream_refused_total',
+      help: 'Viewers refused because MAX_CLIENTS (or a camera’s maxClients) were watching.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(streams.refusedCount);
+      },
+    });
+    perCamera(
+      'counter',
       'camfeed_frames_captured_total',
       'Frames captured from the camera.',
-      () => producer.counters.framesCaptured,
+      (camera) => camera.producer.counters.framesCaptured,
     );
-    total(
+    perCamera(
+      'counter',
       'camfeed_frames_sent_total',
       'Frames written to viewers.',
-      () => streams.counters.framesSent,
+      (camera) => streamOf(camera.id)?.counters.framesSent ?? 0,
     );
-    total(
+    perCamera(
+      'counter',
       'camfeed_frames_dropped_total',
       'Frames skipped for viewers whose connection had not taken the previous one yet.',
-      () => streams.framesDroppedTotal,
+      (camera) => streamOf(camera.id)?.framesDropped ?? 0,
     );
-    total(
+    perCamera(
+      'counter',
       'camfeed_stream_bytes_sent_total',
       'Bytes of stream parts written to viewers.',
-      () => streams.counters.bytesSent,
+      (camera) => streamOf(camera.id)?.counters.bytesSent ?? 0,
     );
-    gauge(
+    perCamera(
+      'gauge',
       'camfeed_capture_fps',
       'Frame rate measured from the camera over the last frames.',
-      () => producer.counters.fps,
+      (camera) => camera.producer.counters.fps,
     );
-    total(
+    perCamera(
+      'counter',
       'camfeed_camera_restarts_total',
       'Times the camera driver failed and was restarted.',
-      () => producer.counters.restarts,
+      (camera) => camera.producer.counters.restarts,
     );
-    gauge('camfeed_camera_running', '1 while the camera runs (someone watches), else 0.', () =>
-      producer.isRunning ? 1 : 0,
+    perCamera(
+      'gauge',
+      'camfeed_camera_running',
+      '1 while the camera runs (someone watches), else 0.',
+      (camera) => (camera.producer.isRunning ? 1 : 0),
     );
-    gauge(
+    perCamera(
+      'gauge',
       'camfeed_last_frame_age_seconds',
       'Seconds since the last camera frame (NaN before the first).',
-      () => {
-        const last = producer.counters.lastFrameAt;
+      (camera) => {
+        const last = camera.producer.counters.lastFrameAt;
         return last > 0 ? (Date.now() - last) / 1000 : Number.NaN;
       },
     );

@@ -41,42 +41,70 @@ describe(writeFileAtomic.name, () => {
 describe(SettingsStore.name, () => {
   it('reads nothing on a first run', async () => {
     const store = new SettingsStore({ dataDir: await tempDir() });
-    expect(await store.read('camera')).toBeUndefined();
+    expect(await store.read('printer', 'settings')).toBeUndefined();
   });
 
-  it('writes sections into one versioned JSON document and reads them back', async () => {
+  it('writes each camera’s sections into one versioned JSON document and reads them back', async () => {
     const dataDir = await tempDir();
     const store = new SettingsStore({ dataDir });
-    await store.write('camera', { width: 1280 });
-    await store.write('irLed', { mode: 'auto' });
+    await store.write('printer', 'settings', { width: 1280 });
+    await store.write('printer', 'irLed', { mode: 'auto' });
+    await store.write('door', 'settings', { width: 640 });
     const onDisk = JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')) as unknown;
-    expect(onDisk).toEqual({ version: 1, camera: { width: 1280 }, irLed: { mode: 'auto' } });
+    expect(onDisk).toEqual({
+      version: 2,
+      cameras: {
+        printer: { settings: { width: 1280 }, irLed: { mode: 'auto' } },
+        door: { settings: { width: 640 } },
+      },
+    });
     const reopened = new SettingsStore({ dataDir });
-    expect(await reopened.read('irLed')).toEqual({ mode: 'auto' });
+    expect(await reopened.read('printer', 'irLed')).toEqual({ mode: 'auto' });
+    expect(await reopened.read('door', 'irLed')).toBeUndefined();
+  });
+
+  it('reads a version 1 file (one camera) as camera "default", and saves it as version 2', async () => {
+    const dataDir = await tempDir();
+    await writeFile(
+      join(dataDir, 'settings.json'),
+      JSON.stringify({ version: 1, camera: { width: 800 }, irLed: { mode: 'on' } }),
+    );
+    const store = new SettingsStore({ dataDir });
+    expect(await store.read('default', 'settings')).toEqual({ width: 800 });
+    expect(await store.read('default', 'irLed')).toEqual({ mode: 'on' });
+    expect(await store.read('printer', 'settings')).toBeUndefined();
+    await store.write('default', 'settings', { width: 1024 });
+    expect(JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8'))).toEqual({
+      version: 2,
+      cameras: { default: { settings: { width: 1024 }, irLed: { mode: 'on' } } },
+    });
   });
 
   it('applies concurrent writes one after another, none lost', async () => {
     const dataDir = await tempDir();
     const store = new SettingsStore({ dataDir });
-    await Promise.all(Array.from({ length: 20 }, async (_, i) => store.write(`section${i}`, i)));
-    const onDisk = JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    for (let i = 0; i < 20; i++) expect(onDisk[`section${i}`]).toBe(i);
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => store.write(`camera${i % 3}`, `section${i}`, i)),
+    );
+    const reopened = new SettingsStore({ dataDir });
+    for (let i = 0; i < 20; i++)
+      expect(await reopened.read(`camera${i % 3}`, `section${i}`)).toBe(i);
   });
 
   it.each([
     ['not JSON', '{"camera": {"width": 12'],
     ['not an object', '[1, 2, 3]'],
     ['empty', ''],
+    ['cameras not an object', '{"version": 2, "cameras": [1]}'],
   ])('treats a corrupt file (%s) as empty instead of failing', async (_, content) => {
     const dataDir = await tempDir();
     await writeFile(join(dataDir, 'settings.json'), content);
     const store = new SettingsStore({ dataDir });
-    expect(await store.read('camera')).toBeUndefined();
-    await store.write('camera', { width: 800 });
-    expect(await new SettingsStore({ dataDir }).read('camera')).toEqual({ width: 800 });
+    expect(await store.read('default', 'settings')).toBeUndefined();
+    await store.write('default', 'settings', { width: 800 });
+    expect(await new SettingsStore({ dataDir }).read('default', 'settings')).toEqual({
+      width: 800,
+    });
   });
 
   it('reports a failed write as SettingsNotSavedError and keeps what it had', async () => {
@@ -85,16 +113,20 @@ describe(SettingsStore.name, () => {
       const file = join(await tempDir(), 'not-a-dir');
       await writeFile(file, '');
       const store = new SettingsStore({ dataDir: file });
-      await expect(store.write('camera', { width: 1 })).rejects.toThrow(SettingsNotSavedError);
+      await expect(store.write('default', 'settings', { width: 1 })).rejects.toThrow(
+        SettingsNotSavedError,
+      );
       return;
     }
     const dataDir = await tempDir();
     const store = new SettingsStore({ dataDir });
-    await store.write('camera', { width: 640 });
+    await store.write('default', 'settings', { width: 640 });
     await chmod(dataDir, 0o500);
-    await expect(store.write('camera', { width: 1 })).rejects.toThrow(SettingsNotSavedError);
+    await expect(store.write('default', 'settings', { width: 1 })).rejects.toThrow(
+      SettingsNotSavedError,
+    );
     await chmod(dataDir, 0o700);
-    expect(await store.read('camera')).toEqual({ width: 640 });
+    expect(await store.read('default', 'settings')).toEqual({ width: 640 });
   });
 });
 

@@ -8,8 +8,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  * handler, auth, limits, headers, logs and metrics.
  */
 
-export const STREAM_PATH = '/video_feed';
-export const SNAPSHOT_PATH = '/snapshot.jpg';
+const STREAM_PATH = '/video_feed';
+const SNAPSHOT_PATH = '/snapshot.jpg';
 
 const ALIASES: Readonly<Record<string, string>> = {
   '/stream': STREAM_PATH,
@@ -24,13 +24,21 @@ const ACTIONS: Readonly<Record<string, string>> = {
 export type CompatRewrite =
   | { readonly kind: 'none' }
   | { readonly kind: 'rewrite'; readonly url: string }
-  | { readonly kind: 'unknown-action'; readonly action: string };
+  | { readonly kind: 'unknown-action'; readonly action: string }
+  | { readonly kind: 'unknown-camera'; readonly index: number };
+
+/** The id of the camera at `index` in file order, if there is one. */
+export type CameraAtIndex = (index: number) => string | undefined;
 
 /**
  * Where `url` (path and query, as the client sent it) really goes. `/` without `action` stays
  * the page. The query is kept, minus `action`, so `?action=stream&token=…` still authenticates.
+ * mjpg-streamer's multi-input forms `stream_N` and `snapshot_N` reach camera N (0-based).
  */
-export function rewriteCompatUrl(url: string): CompatRewrite {
+export function rewriteCompatUrl(
+  url: string,
+  cameraAt: CameraAtIndex = () => undefined,
+): CompatRewrite {
   const queryAt = url.indexOf('?');
   const path = queryAt === -1 ? url : url.slice(0, queryAt);
   const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
@@ -40,7 +48,14 @@ export function rewriteCompatUrl(url: string): CompatRewrite {
   const params = new URLSearchParams(query);
   const action = params.get('action');
   if (action === null) return { kind: 'none' };
-  const target = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
+  const numbered = /^(stream|snapshot)_(\d{1,3})$/.exec(action);
+  let target = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
+  if (numbered !== null) {
+    const index = Number(numbered[2]);
+    const id = cameraAt(index);
+    if (id === undefined) return { kind: 'unknown-camera', index };
+    target = `/cameras/${encodeURIComponent(id)}${ACTIONS[numbered[1]]}`;
+  }
   if (target === undefined) return { kind: 'unknown-action', action };
   params.delete('action');
   const rest = params.toString();
@@ -48,18 +63,26 @@ export function rewriteCompatUrl(url: string): CompatRewrite {
 }
 
 /** Rewrites the other servers' URLs to camfeed's; an unknown `?action=` is a 404 naming the known. */
-export function compatUrlMiddleware(): RequestHandler {
+export function compatUrlMiddleware(
+  cameraAt: CameraAtIndex,
+  cameraIds: () => string[],
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const rewrite = rewriteCompatUrl(req.url);
+    const rewrite = rewriteCompatUrl(req.url, cameraAt);
     if (rewrite.kind === 'rewrite') req.url = rewrite.url;
-    if (rewrite.kind !== 'unknown-action') {
+    if (rewrite.kind === 'none' || rewrite.kind === 'rewrite') {
       next();
       return;
     }
+    const ids = cameraIds();
     res.status(404).json({
       statusCode: 404,
       error: 'Not Found',
-      message: `Unknown action ${JSON.stringify(rewrite.action)}: use ${Object.keys(ACTIONS).join(' or ')}`,
+      message:
+        rewrite.kind === 'unknown-action'
+          ? `Unknown action ${JSON.stringify(rewrite.action)}: use ${Object.keys(ACTIONS).join(' or ')}, or stream_N and snapshot_N for camera N`
+          : `No camera ${rewrite.index}: this server has ${ids.length} (0 to ${ids.length - 1}: ${ids.join(', ')})`,
+      cameras: ids,
     });
   };
 }

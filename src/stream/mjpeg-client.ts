@@ -1,8 +1,8 @@
 import type { Response } from 'express';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Frame } from '../camera/frame';
-import type { FrameWaiter } from '../camera/frame-waiter';
+import type { Frame } from '../camera/producer/frame';
+import type { FrameWaiter } from '../camera/producer/frame-hub';
 import type { MjpegFraming } from './mjpeg-part';
 
 /** Counters shared by all clients of one server; the per-frame path only increments them. */
@@ -13,7 +13,6 @@ export interface StreamCounters {
 }
 
 export interface MjpegClientHost {
-  readonly counters: StreamCounters;
   /** The encoded part of `frame` in `framing`, built once and shared by every client. */
   partFor(frame: Frame, framing: MjpegFraming): Buffer;
   clientClosed(client: MjpegClient): void;
@@ -44,6 +43,9 @@ export class MjpegClient {
     private readonly socket: Socket,
     private readonly waiter: FrameWaiter,
     private readonly host: MjpegClientHost,
+    /** The counters of this viewer's camera: the per-frame path only increments them. */
+    private readonly counters: StreamCounters,
+    readonly cameraId: string,
     /** 0 = as fast as the camera; else the minimum time between two frames (?fps=). */
     private readonly minIntervalMs: number,
     readonly remoteAddress: string,
@@ -114,7 +116,7 @@ export class MjpegClient {
     this.closed = true;
     const pending = this.pendingDrops();
     this.framesDropped += pending;
-    this.host.counters.framesDropped += pending;
+    this.counters.framesDropped += pending;
     if (this.capTimer !== undefined) clearTimeout(this.capTimer);
     this.capTimer = undefined;
     this.socket.off('drain', this.onDrain);
@@ -134,7 +136,7 @@ export class MjpegClient {
     const skipped = frame.seq - this.lastSentSeq - 1;
     if (this.lastSentSeq !== 0 && skipped > 0 && this.minIntervalMs === 0) {
       this.framesDropped += skipped;
-      this.host.counters.framesDropped += skipped;
+      this.counters.framesDropped += skipped;
     }
     this.lastSentSeq = frame.seq;
     this.write(this.host.partFor(frame, this.framing), performance.now());
@@ -155,7 +157,7 @@ export class MjpegClient {
     const drained = this.socket.write(part);
     this.framesSent += 1;
     this.lastSentAt = now;
-    const counters = this.host.counters;
+    const counters = this.counters;
     counters.framesSent += 1;
     counters.bytesSent += part.length;
     if (drained) this.becomeReady(now);

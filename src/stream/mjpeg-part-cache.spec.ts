@@ -1,4 +1,4 @@
-import type { Frame } from '../camera/frame';
+import type { Frame } from '../camera/producer/frame';
 import { encodeMjpegPart } from './mjpeg-part';
 import { MjpegPartCache } from './mjpeg-part-cache';
 

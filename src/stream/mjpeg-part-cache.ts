@@ -1,4 +1,4 @@
-import type { Frame } from '../camera/frame';
+import type { Frame } from '../camera/producer/frame';
 import { encodeMjpegPart, type MjpegFraming } from './mjpeg-part';
 
 interface Slot {

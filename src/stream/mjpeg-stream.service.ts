@@ -1,12 +1,13 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
-import type { Frame } from '../camera/frame';
-import { FrameProducerService } from '../camera/frame-producer.service';
-import { StreamConfig } from '../config/app-config';
+import type { Frame } from '../camera/producer/frame';
+import type { Camera } from '../cameras/camera';
+import { CameraRegistry } from '../cameras/camera-registry.service';
 import { MjpegClient, type MjpegClientHost, type StreamCounters } from './mjpeg-client';
 import { MJPEG_CONTENT_TYPE, type MjpegFraming, STREAM_PREAMBLES } from './mjpeg-part';
 import { MjpegPartCache } from './mjpeg-part-cache';
+import { StreamConfig } from './stream.config';
 
 const STREAM_HEADERS = {
   'Content-Type': MJPEG_CONTENT_TYPE,
@@ -28,6 +29,7 @@ const SWEEP_INTERVAL_MS = 1000;
 const QUIET_REFRESH_MS = 1500;
 
 export interface StreamClientInfo {
+  readonly camera: string;
   readonly remoteAddress: string;
   readonly connectedAt: string;
   readonly framesSent: number;
@@ -48,42 +50,77 @@ export interface StreamOptions {
   readonly framing?: MjpegFraming;
 }
 
+/** One camera's share of the stream: its viewers and what they were sent. */
+interface CameraViewers {
+  readonly clients: Set<MjpegClient>;
+  readonly counters: StreamCounters;
+  refused: number;
+}
+
 /**
- * Serves /video_feed: every viewer gets the same pre-built part per frame, written straight to its
- * socket. One timer, running only while someone watches, drops viewers whose socket has not
- * drained for STREAM_DRAIN_TIMEOUT and refreshes viewers of a still picture.
+ * Serves the MJPEG streams of every camera: each viewer gets the same pre-built part per frame,
+ * written straight to its socket. One timer, running only while someone watches, drops viewers
+ * whose socket has not drained for STREAM_DRAIN_TIMEOUT and refreshes viewers of a still picture.
+ * MAX_CLIENTS bounds the viewers of all cameras together, a camera's maxClients its own.
  */
 @Injectable()
-export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
+export class MjpegStreamService implements MjpegClientHost, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Stream');
   private readonly clients = new Set<MjpegClient>();
   private readonly sessions = new Map<string, MjpegClient>();
-  readonly counters: StreamCounters = { framesSent: 0, framesDropped: 0, bytesSent: 0 };
+  private readonly byCamera = new Map<string, CameraViewers>();
   private readonly parts = new MjpegPartCache();
   private sweeper: NodeJS.Timeout | undefined;
   private refused = 0;
   private refusedLogged = 0;
   private lastRefusalLog = 0;
   private closing = false;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly producer: FrameProducerService,
+    private readonly registry: CameraRegistry,
     private readonly config: StreamConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.registry.onChange((event) => {
+      if (event.kind === 'removed') this.endCamera(event.camera.id, 'camera removed');
+    });
+  }
 
   get clientCount(): number {
     return this.clients.size;
   }
 
-  /**
-   * Frames skipped so far, including those a still-stalled viewer is missing right now: a viewer
-   * that never drains shows up at once, not only when it catches up or leaves. Read at scrape
-   * time, never per frame.
-   */
-  get framesDroppedTotal(): number {
-    let pending = 0;
-    for (const client of this.clients) pending += client.droppedCount() - client.framesDropped;
-    return this.counters.framesDropped + pending;
+  /** Viewers refused because of MAX_CLIENTS or a camera's maxClients, since the start. */
+  get refusedCount(): number {
+    return this.refused;
+  }
+
+  /** Counters of every camera that has had viewers, for metrics. */
+  cameraCounters(): Array<{
+    camera: string;
+    clients: number;
+    refused: number;
+    counters: StreamCounters;
+    framesDropped: number;
+  }> {
+    return [...this.byCamera.entries()].map(([camera, viewers]) => {
+      let pending = 0;
+      for (const client of viewers.clients) pending += client.droppedCount() - client.framesDropped;
+      return {
+        camera,
+        clients: viewers.clients.size,
+        refused: viewers.refused,
+        counters: viewers.counters,
+        framesDropped: viewers.counters.framesDropped + pending,
+      };
+    });
+  }
+
+  /** Viewers of one camera now. */
+  clientCountOf(cameraId: string): number {
+    return this.byCamera.get(cameraId)?.clients.size ?? 0;
   }
 
   describeClients(): StreamClientInfo[] {
@@ -93,6 +130,7 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
 
   private describe(client: MjpegClient, now: number): StreamClientInfo {
     return {
+      camera: client.cameraId,
       remoteAddress: client.remoteAddress,
       connectedAt: new Date(client.openedAt).toISOString(),
       framesSent: client.framesSent,
@@ -104,10 +142,16 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     };
   }
 
-  open(req: Request, res: Response, options: StreamOptions = {}): void {
+  open(camera: Camera, req: Request, res: Response, options: StreamOptions = {}): void {
+    const viewers = this.viewersOf(camera.id);
     const limit = this.config.maxClients;
     if (limit > 0 && this.clients.size >= limit) {
-      this.refuse(res, limit);
+      this.refuse(res, viewers, `The stream has reached its limit of ${limit} viewers`);
+      return;
+    }
+    const own = camera.definition.maxClients;
+    if (own !== undefined && viewers.clients.size >= own) {
+      this.refuse(res, viewers, `Camera ${camera.id} has reached its limit of ${own} viewers`);
       return;
     }
     // Close-delimited instead of chunked: one write per part and no chunk framing per frame. The
@@ -129,34 +173,31 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     const client = new MjpegClient(
       res,
       socket,
-      this.producer.subscribe(),
+      camera.producer.subscribe(),
       this,
+      viewers.counters,
+      camera.id,
       minIntervalMs,
       remote,
       framing,
       options.session,
     );
     this.clients.add(client);
+    viewers.clients.add(client);
     if (options.session !== undefined) this.sessions.set(options.session, client);
     res.once('close', () => client.cleanup());
     this.startSweeper();
     client.start();
   }
 
-  /** Viewers refused because of MAX_CLIENTS, since the start. */
-  get refusedCount(): number {
-    return this.refused;
-  }
-
   /** Full: a 503 that tells the browser when to try again; existing viewers are not touched. */
-  private refuse(res: Response, limit: number): void {
+  private refuse(res: Response, viewers: CameraViewers, message: string): void {
     this.refused += 1;
+    viewers.refused += 1;
     const now = Date.now();
     if (now - this.lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
       this.lastRefusalLog = now;
-      this.logger.warn(
-        `Viewer limit of ${limit} reached: refused ${this.refused - this.refusedLogged} viewer(s)`,
-      );
+      this.logger.warn(`${message}: refused ${this.refused - this.refusedLogged} viewer(s)`);
       this.refusedLogged = this.refused;
     }
     res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -164,7 +205,7 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     res.status(503).json({
       statusCode: 503,
       error: 'Service Unavailable',
-      message: `The stream has reached its limit of ${limit} viewers; try again in ${RETRY_AFTER_SECONDS} s`,
+      message: `${message}; try again in ${RETRY_AFTER_SECONDS} s`,
     });
   }
 
@@ -172,14 +213,17 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     return this.parts.partFor(frame, framing);
   }
 
-  /** The open stream a page named `session`, if it is still open. */
-  session(session: string): StreamClientInfo | undefined {
+  /** The open stream a page named `session` (of `cameraId`, if given), if it is still open. */
+  session(session: string, cameraId?: string): StreamClientInfo | undefined {
     const client = this.sessions.get(session);
-    return client === undefined ? undefined : this.describe(client, performance.now());
+    if (client === undefined || (cameraId !== undefined && client.cameraId !== cameraId))
+      return undefined;
+    return this.describe(client, performance.now());
   }
 
   clientClosed(client: MjpegClient): void {
     if (!this.clients.delete(client)) return;
+    this.byCamera.get(client.cameraId)?.clients.delete(client);
     if (client.session !== undefined && this.sessions.get(client.session) === client)
       this.sessions.delete(client.session);
     const endedAt = Date.now();
@@ -187,9 +231,10 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
     // The one access line of a viewing session: never one per frame.
     this.logger.log({
       msg:
-        `stream ${client.remoteAddress} ended (${client.closeReason}): ` +
+        `stream ${client.remoteAddress} of ${client.cameraId} ended (${client.closeReason}): ` +
         `${client.framesSent} frames sent, ${client.framesDropped} dropped, ${seconds} s`,
       event: 'stream',
+      camera: client.cameraId,
       remote: client.remoteAddress,
       session: client.session,
       startedAt: new Date(client.openedAt).toISOString(),
@@ -205,9 +250,31 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.unsubscribe?.();
     this.closing = true;
     for (const client of [...this.clients]) client.end('server shutting down');
     this.stopSweeper();
+  }
+
+  /** Ends every viewer of a camera cleanly (it left the cameras file). */
+  private endCamera(cameraId: string, reason: string): void {
+    const viewers = this.byCamera.get(cameraId);
+    if (viewers === undefined) return;
+    for (const client of [...viewers.clients]) client.end(reason);
+    this.byCamera.delete(cameraId);
+  }
+
+  private viewersOf(cameraId: string): CameraViewers {
+    let viewers = this.byCamera.get(cameraId);
+    if (viewers === undefined) {
+      viewers = {
+        clients: new Set(),
+        counters: { framesSent: 0, framesDropped: 0, bytesSent: 0 },
+        refused: 0,
+      };
+      this.byCamera.set(cameraId, viewers);
+    }
+    return viewers;
   }
 
   private startSweeper(): void {

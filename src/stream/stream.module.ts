@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CameraModule } from '../camera/camera.module';
+import { CamerasModule } from '../cameras/cameras.module';
 import { MjpegStreamService } from './mjpeg-stream.service';
 import { StreamController } from './stream.controller';
 
+/** Motion-JPEG for every camera: the streams, snapshots and stream sessions. */
 @Module({
-  imports: [CameraModule],
+  imports: [CamerasModule],
   controllers: [StreamController],
   providers: [MjpegStreamService],
   exports: [MjpegStreamService],

@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ViewerAuthConfig } from '../config/app-config';
+import { ViewerAuthConfig } from '../auth/auth.config';
 
 /** The page, read once: it is small and never changes while the server runs. */
 const INDEX_HTML = readFileSync(join(__dirname, 'public', 'index.html'), 'utf8');

@@ -2,7 +2,7 @@ import type {
   CameraCapabilities,
   CameraDriver,
   CameraSettings,
-} from '../../src/camera/camera-driver.interface';
+} from '../../src/camera/drivers/camera-driver.interface';
 
 type Step = { kind: 'frame'; jpeg: Buffer } | { kind: 'fail'; error: Error } | { kind: 'end' };
 

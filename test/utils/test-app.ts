@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
 import { APP_OPTIONS, configureApp } from '../../src/app.setup';
+import { CAMERA_DRIVER_FACTORY } from '../../src/camera/drivers/camera-driver.factory';
+import type { CameraDriver } from '../../src/camera/drivers/camera-driver.interface';
+import type { FrameProducer } from '../../src/camera/producer/frame-producer';
+import { CameraRegistry } from '../../src/cameras/camera-registry.service';
 
 export interface TestApp {
   readonly app: NestExpressApplication;
@@ -82,3 +86,15 @@ export async function sendJson<T = Record<string, unknown>>(
     body: (text ? JSON.parse(text) : {}) as T,
   };
 }
+
+/** Puts `driver` in place of the first camera's (every camera's, with no cameras file). */
+export const withDriver =
+  (driver: CameraDriver) =>
+  (builder: TestingModuleBuilder): TestingModuleBuilder =>
+    builder.overrideProvider(CAMERA_DRIVER_FACTORY).useValue(() => driver);
+
+/** The producer of the first camera of an app under test. */
+export const producerOf = (app: NestExpressApplication, camera?: string): FrameProducer => {
+  const registry = app.get(CameraRegistry);
+  return (camera === undefined ? registry.first() : registry.get(camera)).producer;
+};

@@ -1,5 +1,6 @@
-import { GLYPH_HEIGHT, textWidth } from './bitmap-font';
-import { RgbCanvas, type Rgb } from './rgb-canvas';
+import { GLYPH_HEIGHT, textWidth } from '../../drawing/bitmap-font';
+import { formatClock } from '../../drawing/format-clock';
+import { RgbCanvas, type Rgb } from '../../drawing/rgb-canvas';
 
 const BARS: Rgb[] = [
   [192, 192, 192],
@@ -16,16 +17,6 @@ const BLACK: Rgb = [0, 0, 0];
 const PANEL: Rgb = [20, 20, 28];
 const ORANGE: Rgb = [255, 160, 0];
 const CLOCK_CHARS = 12; // "HH:MM:SS.mmm"
-
-const pad = (value: number, digits: number): string => String(value).padStart(digits, '0');
-
-export function formatClock(epochMs: number): string {
-  const date = new Date(epochMs);
-  return (
-    `${pad(date.getHours(), 2)}:${pad(date.getMinutes(), 2)}:${pad(date.getSeconds(), 2)}` +
-    `.${pad(date.getMilliseconds(), 3)}`
-  );
-}
 
 /** Position of a point moving back and forth over `span` once every `periodMs`. */
 function bounce(epochMs: number, periodMs: number, span: number): number {

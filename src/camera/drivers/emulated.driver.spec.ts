@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import type { CameraSettings } from '../camera-driver.interface';
-import { readJpegDimensions } from '../jpeg/jpeg-dimensions';
+import type { CameraSettings } from './camera-driver.interface';
+import { readJpegDimensions } from '../../jpeg/jpeg-dimensions';
 import { EmulatedDriver } from './emulated.driver';
 
 async function take(

@@ -1,5 +1,5 @@
-import type { CameraCapabilities, CameraDriver, CameraSettings } from '../camera-driver.interface';
-import { ROTATIONS } from '../camera-driver.interface';
+import type { CameraCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
+import { ROTATIONS } from './camera-driver.interface';
 import { loadSharp } from '../../common/sharp-loader';
 import { epochMs } from '../clock';
 import { EmulatedScene } from './emulated-scene';

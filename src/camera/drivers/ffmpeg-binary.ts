@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { findExecutable } from '../process/executable-path';
+import { findExecutable } from '../../process/executable-path';
 
 const run = promisify(execFile);
 
@@ -35,6 +35,19 @@ export async function findFfmpeg(configured?: string): Promise<FfmpegBinary> {
       throw new Error('ffmpeg not found: install it (sudo apt install ffmpeg) or set FFMPEG_PATH');
     }
   }
-  const { stdout } = await run(path, ['-hide_banner', '-h', 'demuxer=rtsp'], { timeout: 10_000 });
+  let stdout: string;
+  try {
+    ({ stdout } = await run(path, ['-hide_banner', '-h', 'demuxer=rtsp'], { timeout: 10_000 }));
+  } catch (error) {
+    // Not its message: it repeats the whole command line, path and all.
+    const { code, signal, stderr } = error as { code?: number; signal?: string; stderr?: string };
+    const said = (stderr ?? '').trim().split('\n').at(-1)?.slice(0, 200) ?? '';
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`;
+    // No `cause`: the caught error carries the command line (spawnargs), which may hold secrets.
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(
+      `${configured === undefined ? 'ffmpeg' : 'FFMPEG_PATH'} does not run as ffmpeg: it ${how}${said ? `: ${said}` : ''}`,
+    );
+  }
   return { path, rtspTimeoutOption: stdout.includes('-stimeout') ? '-stimeout' : '-timeout' };
 }

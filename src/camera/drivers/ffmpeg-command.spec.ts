@@ -1,4 +1,4 @@
-import type { CameraSettings } from '../camera-driver.interface';
+import type { CameraSettings } from './camera-driver.interface';
 import {
   classifySource,
   orientationFilters,

@@ -1,4 +1,4 @@
-import type { CameraSettings } from '../camera-driver.interface';
+import type { CameraSettings } from './camera-driver.interface';
 
 /*
  * ffmpeg command lines for camfeed's sources, built from the settings. Pure functions, so every

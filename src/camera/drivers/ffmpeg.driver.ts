@@ -1,10 +1,10 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { createRedactor, type Redact } from '../../common/redact-secrets';
-import type { CameraCapabilities, CameraDriver, CameraSettings } from '../camera-driver.interface';
-import { ROTATIONS } from '../camera-driver.interface';
-import { splitJpegStream } from '../jpeg/jpeg-splitter';
-import { captureProcessOutput } from '../process/capture-process';
+import type { CameraCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
+import { ROTATIONS } from './camera-driver.interface';
+import { splitJpegStream } from '../../jpeg/jpeg-splitter';
+import { captureProcessOutput } from '../../process/capture-process';
 import {
   type FfmpegSource,
   classifySource,
@@ -21,6 +21,8 @@ export interface FfmpegDriverOptions {
   /** Forces ffmpeg's -f input format (v4l2, lavfi, x11grab, ...). */
   readonly format?: string;
   readonly ffmpegPath?: string;
+  /** Names the camera in every line. */
+  readonly logger?: LoggerService;
 }
 
 /** What ffmpeg can make of any source it scales and re-encodes. */
@@ -40,12 +42,13 @@ const SCALED_SOURCE: CameraCapabilities = {
 export class FfmpegDriver implements CameraDriver {
   readonly name = 'ffmpeg';
   readonly redact: Redact;
-  private readonly logger = new Logger('ffmpeg');
+  private readonly logger: LoggerService;
   private readonly source: FfmpegSource;
   private binary: Promise<FfmpegBinary> | undefined;
   private formats: Promise<V4l2Formats> | undefined;
 
   constructor(private readonly options: FfmpegDriverOptions) {
+    this.logger = options.logger ?? new Logger('ffmpeg');
     this.source = classifySource(options.source, options.format);
     this.redact = createRedactor(options.source);
   }

@@ -5,8 +5,8 @@ import type {
   CameraDriver,
   CameraSettings,
   CaptureMode,
-} from '../camera-driver.interface';
-import { readJpegDimensions } from '../jpeg/jpeg-dimensions';
+} from './camera-driver.interface';
+import { readJpegDimensions } from '../../jpeg/jpeg-dimensions';
 import { FramePacer } from './frame-pacer';
 
 const JPEG_FILE = /\.jpe?g$/i;

@@ -1,12 +1,12 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { createRedactor, type Redact } from '../../common/redact-secrets';
-import type { CameraCapabilities, CameraDriver, CameraSettings } from '../camera-driver.interface';
-import { withHuffmanTables } from '../jpeg/huffman-tables';
-import { readDisplayDimensions } from '../jpeg/jpeg-dimensions';
-import { JpegSplitter } from '../jpeg/jpeg-splitter';
-import { MultipartParser, multipartBoundary } from '../jpeg/multipart-parser';
+import type { CameraCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
+import { withHuffmanTables } from '../../jpeg/huffman-tables';
+import { readDisplayDimensions } from '../../jpeg/jpeg-dimensions';
+import { JpegSplitter } from '../../jpeg/jpeg-splitter';
+import { MultipartParser, multipartBoundary } from '../../jpeg/multipart-parser';
 import { FrameRateLimiter } from './frame-rate-limiter';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -24,12 +24,13 @@ interface Parser {
 export class MjpegRelayDriver implements CameraDriver {
   readonly name = 'mjpeg';
   readonly redact: Redact;
-  private readonly logger = new Logger('mjpeg-relay');
+  private readonly logger: LoggerService;
   private readonly url: URL;
   /** The source as it may appear in logs and errors. */
   private readonly safeUrl: string;
 
-  constructor(source: string) {
+  constructor(source: string, logger?: LoggerService) {
+    this.logger = logger ?? new Logger('mjpeg-relay');
     this.redact = createRedactor(source);
     this.safeUrl = this.redact(source);
     try {
@@ -122,7 +123,7 @@ export class MjpegRelayDriver implements CameraDriver {
       );
       request.on('error', (error) => {
         const why = this.redact(error.message);
-        this.logger.debug(`Request to ${this.safeUrl} failed: ${why}`);
+        this.logger.debug?.(`Request to ${this.safeUrl} failed: ${why}`);
         reject(
           signal.aborted
             ? (signal.reason as Error)

@@ -1,5 +1,5 @@
-import { findSettingsProblems } from '../camera-capabilities';
-import type { CameraSettings } from '../camera-driver.interface';
+import { findSettingsProblems } from '../settings/capabilities';
+import type { CameraSettings } from './camera-driver.interface';
 import { parseCameraList, piCameraCapabilities, planRpicam } from './rpicam-command';
 
 const settings: CameraSettings = {

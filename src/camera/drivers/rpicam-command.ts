@@ -1,6 +1,6 @@
-import type { CameraCapabilities, CameraSettings } from '../camera-driver.interface';
-import { ROTATIONS } from '../camera-driver.interface';
-import { ORIENTATION_ROTATE_270, ORIENTATION_ROTATE_90 } from '../jpeg/exif-orientation';
+import type { CameraCapabilities, CameraSettings } from './camera-driver.interface';
+import { ROTATIONS } from './camera-driver.interface';
+import { ORIENTATION_ROTATE_270, ORIENTATION_ROTATE_90 } from '../../jpeg/exif-orientation';
 
 export interface RpicamPlan {
   readonly args: string[];

@@ -1,11 +1,11 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { CameraCapabilities, CameraDriver, CameraSettings } from '../camera-driver.interface';
-import { orientationSegment, withOrientation } from '../jpeg/exif-orientation';
-import { splitJpegStream } from '../jpeg/jpeg-splitter';
-import { captureProcessOutput } from '../process/capture-process';
-import { findExecutable } from '../process/executable-path';
+import type { CameraCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
+import { orientationSegment, withOrientation } from '../../jpeg/exif-orientation';
+import { splitJpegStream } from '../../jpeg/jpeg-splitter';
+import { captureProcessOutput } from '../../process/capture-process';
+import { findExecutable } from '../../process/executable-path';
 import { parseCameraList, piCameraCapabilities, planRpicam } from './rpicam-command';
 
 const run = promisify(execFile);
@@ -19,10 +19,12 @@ const BINARIES = ['rpicam-vid', 'libcamera-vid'];
  */
 export class RpicamDriver implements CameraDriver {
   readonly name = 'pi';
-  private readonly logger = new Logger('rpicam');
 
   /** `camera` is rpicam's --camera index, for boards with more than one (CAMERA_SOURCE). */
-  constructor(private readonly camera?: string) {}
+  constructor(
+    private readonly camera?: string,
+    private readonly logger: LoggerService = new Logger('rpicam'),
+  ) {}
 
   async capabilities(): Promise<CameraCapabilities> {
     const binary = await this.binary();

@@ -1,0 +1,152 @@
+import { IsOptional, registerDecorator, type ValidationArguments } from 'class-validator';
+import { accessSync, constants, statSync } from 'node:fs';
+import { defineConfigSection, provide } from '../config/config-section';
+import {
+  EnvBoolean,
+  EnvEnum,
+  EnvInt,
+  EnvNumber,
+  EnvNumberChoice,
+  EnvParsed,
+  EnvString,
+} from '../config/env-decorators';
+import {
+  CAMERA_DRIVER_NAMES,
+  type CameraDefinition,
+  type CameraDriverName,
+  DEFAULT_CAMERA_ID,
+} from './camera-definition';
+import { sourceProblem } from './camera-source';
+import {
+  DEFAULT_SETTINGS,
+  ROTATIONS,
+  type Rotation,
+  SETTINGS_LIMITS,
+} from './settings/settings-limits';
+
+/** Settings every camera falls back to, and the one camera the CAMERA* variables describe. */
+export class CameraConfig {
+  /**
+   * The camera the CAMERA* variables describe, id "default": the only camera without a
+   * cameras file. Its IR LEDs come from the IR_LED_* variables (the ir-led room adds them).
+   */
+  readonly fromEnvironment!: CameraDefinition;
+  /** Defaults for cameras of a cameras file that do not set their own. */
+  readonly idleTimeoutMs!: number;
+  readonly stallTimeoutMs!: number;
+  readonly ffmpegPath?: string;
+}
+
+/** The path, if it names an executable file (checked once, at start). */
+export function executableFile(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return undefined;
+    accessSync(path, constants.X_OK);
+    return path;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CAMERA_SOURCE must suit CAMERA (a folder, an index, a URL): one rule, shared with the file. */
+function SourceFitsCamera(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'sourceFitsCamera',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: (args: ValidationArguments) => {
+          const env = args.object as CameraEnv;
+          return sourceProblem(env.CAMERA, env.CAMERA_SOURCE, 'CAMERA_SOURCE', 'CAMERA') ?? '';
+        },
+      },
+      validator: {
+        validate: (_value: unknown, args: ValidationArguments) => {
+          const env = args.object as CameraEnv;
+          return (
+            sourceProblem(env.CAMERA, env.CAMERA_SOURCE, 'CAMERA_SOURCE', 'CAMERA') === undefined
+          );
+        },
+      },
+    });
+}
+
+const { width, height, framerate, quality } = SETTINGS_LIMITS;
+
+export class CameraEnv {
+  @EnvEnum(CAMERA_DRIVER_NAMES)
+  CAMERA: CameraDriverName = 'emulated';
+
+  @SourceFitsCamera()
+  CAMERA_SOURCE?: string;
+
+  @IsOptional()
+  @EnvString(/^[\w-]+$/, 'an ffmpeg input format name, such as v4l2, lavfi or x11grab')
+  CAMERA_SOURCE_FORMAT?: string;
+
+  @IsOptional()
+  @EnvParsed(executableFile, 'the path of an executable ffmpeg program')
+  FFMPEG_PATH?: string;
+
+  @EnvInt(width.min, width.max)
+  CAMERA_WIDTH: number = DEFAULT_SETTINGS.width;
+
+  @EnvInt(height.min, height.max)
+  CAMERA_HEIGHT: number = DEFAULT_SETTINGS.height;
+
+  @EnvNumber(framerate.min, framerate.max)
+  CAMERA_FRAMERATE: number = DEFAULT_SETTINGS.framerate;
+
+  @EnvInt(quality.min, quality.max)
+  CAMERA_QUALITY: number = DEFAULT_SETTINGS.quality;
+
+  @EnvNumberChoice(ROTATIONS)
+  CAMERA_ROTATION: Rotation = DEFAULT_SETTINGS.rotation;
+
+  @EnvBoolean()
+  CAMERA_HFLIP: boolean = DEFAULT_SETTINGS.hflip;
+
+  @EnvBoolean()
+  CAMERA_VFLIP: boolean = DEFAULT_SETTINGS.vflip;
+
+  @EnvNumber(0, 86400)
+  CAMERA_IDLE_TIMEOUT = 10;
+
+  @EnvNumber(1, 3600)
+  CAMERA_STALL_TIMEOUT = 10;
+}
+
+export const cameraConfigSection = defineConfigSection({
+  env: CameraEnv,
+  provides: [
+    provide(CameraConfig, (env: CameraEnv) => {
+      const idleTimeoutMs = Math.round(env.CAMERA_IDLE_TIMEOUT * 1000);
+      const stallTimeoutMs = Math.round(env.CAMERA_STALL_TIMEOUT * 1000);
+      return {
+        fromEnvironment: {
+          id: DEFAULT_CAMERA_ID,
+          name: 'Camera',
+          driver: env.CAMERA,
+          source: env.CAMERA_SOURCE,
+          sourceFormat: env.CAMERA_SOURCE_FORMAT,
+          ffmpegPath: env.FFMPEG_PATH,
+          defaults: {
+            width: env.CAMERA_WIDTH,
+            height: env.CAMERA_HEIGHT,
+            framerate: env.CAMERA_FRAMERATE,
+            quality: env.CAMERA_QUALITY,
+            rotation: env.CAMERA_ROTATION,
+            hflip: env.CAMERA_HFLIP,
+            vflip: env.CAMERA_VFLIP,
+          },
+          idleTimeoutMs,
+          stallTimeoutMs,
+        },
+        idleTimeoutMs,
+        stallTimeoutMs,
+        ffmpegPath: env.FFMPEG_PATH,
+      };
+    }),
+  ],
+});

@@ -1,0 +1,41 @@
+import type { Redact } from '../../common/redact-secrets';
+import type { CameraCapabilities, CameraSettings } from '../settings/camera-settings.model';
+
+export { ROTATIONS, type Rotation } from '../settings/settings-limits';
+export type {
+  CameraCapabilities,
+  CameraSettings,
+  CaptureMode,
+  Range,
+  SizeFramerateLimit,
+} from '../settings/camera-settings.model';
+
+/**
+ * A camera, reduced to the one thing it does: produce JPEG images.
+ *
+ * Sharing frames between clients, waiting, backpressure, restarts and idle stop all live once, in
+ * `FrameProducer`; a driver never deals with them.
+ */
+export interface CameraDriver {
+  /** The `CAMERA` value that selects it; shown in status and logs. */
+  readonly name: string;
+
+  /**
+   * Masks the credentials of this camera's source (an RTSP password, a token in the query) in
+   * text. Whatever the producer and the settings service log or show passes through it, since a
+   * driver's errors often quote its source. Drivers whose source holds no secret may leave it
+   * out: URL credentials are then still masked by pattern.
+   */
+  readonly redact?: Redact;
+
+  /** What this camera supports. May probe the device; the result is cached by the caller. */
+  capabilities(): Promise<CameraCapabilities>;
+
+  /**
+   * Yields complete JPEG images for `settings`, at about `settings.framerate`, until `signal`
+   * aborts (then it returns quietly) or the device fails (then it throws, and the producer restarts
+   * it with backoff). It must release its device — kill its child process, close its file — in a
+   * `finally`, so that a restart or a settings change never finds the device busy.
+   */
+  frames(settings: CameraSettings, signal: AbortSignal): AsyncIterable<Buffer>;
+}

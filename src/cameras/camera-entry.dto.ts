@@ -1,0 +1,173 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  registerDecorator,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
+import {
+  CAMERA_DRIVER_NAMES,
+  CAMERA_ID_PATTERN,
+  type CameraDriverName,
+} from '../camera/camera-definition';
+import { sourceProblem } from '../camera/camera-source';
+import { UpdateCameraSettingsDto } from '../camera/settings/update-camera-settings.dto';
+import { OptionalField } from '../common/validation/optional-field';
+import { IR_LED_DRIVER_NAMES, type IrLedDriverName } from '../ir-led/ir-led.constants';
+import { IR_LED_LIMITS } from '../ir-led/ir-led-limits';
+
+const between = (
+  field: string,
+  { min, max }: { min: number; max: number },
+  integer = true,
+): PropertyDecorator[] => {
+  const message = `${field} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+  return [
+    OptionalField(),
+    integer ? IsInt({ message }) : IsNumber({ allowNaN: false, allowInfinity: false }, { message }),
+    Min(min, { message }),
+    Max(max, { message }),
+  ];
+};
+const apply =
+  (decorators: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) => {
+    for (const decorator of decorators) decorator(target, key);
+  };
+
+/** `source` must suit `driver`: the same rule as CAMERA_SOURCE for CAMERA. */
+function SourceFitsDriver(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'sourceFitsDriver',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: (args: ValidationArguments) => {
+          const entry = args.object as CameraEntryDto;
+          return sourceProblem(entry.driver, entry.source, 'source', 'driver') ?? '';
+        },
+      },
+      validator: {
+        validate: (_value: unknown, args: ValidationArguments) => {
+          const entry = args.object as CameraEntryDto;
+          if (!(CAMERA_DRIVER_NAMES as readonly string[]).includes(entry.driver)) return true;
+          if (entry.source !== undefined && typeof entry.source !== 'string') return true;
+          return sourceProblem(entry.driver, entry.source, 'source', 'driver') === undefined;
+        },
+      },
+    });
+}
+
+/** The dark threshold must stay below the bright one, or auto mode could never settle. */
+function AboveOnBelow(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'aboveOnBelow',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: 'irLed.autoOffAbove must be greater than irLed.autoOnBelow' },
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => {
+          const below = (args.object as IrLedEntryDto).autoOnBelow;
+          return typeof value !== 'number' || typeof below !== 'number' || value > below;
+        },
+      },
+    });
+}
+
+/** A camera's IR LEDs in the cameras file: `irLed: { gpio: 17, activeLow: false }`. */
+export class IrLedEntryDto {
+  @OptionalField()
+  @IsIn(IR_LED_DRIVER_NAMES, {
+    message: `irLed.driver must be one of: ${IR_LED_DRIVER_NAMES.join(', ')}`,
+  })
+  driver?: IrLedDriverName;
+
+  @apply(between('irLed.gpio', IR_LED_LIMITS.bcmGpio))
+  gpio?: number;
+
+  @apply(between('irLed.sysfsGpio', IR_LED_LIMITS.sysfsGpio))
+  sysfsGpio?: number;
+
+  @OptionalField()
+  @IsBoolean({ message: 'irLed.activeLow must be a boolean (true or false)' })
+  activeLow?: boolean;
+
+  @apply(between('irLed.autoOnBelow', IR_LED_LIMITS.luminance))
+  autoOnBelow?: number;
+
+  @apply(between('irLed.autoOffAbove', IR_LED_LIMITS.luminance))
+  @AboveOnBelow()
+  autoOffAbove?: number;
+
+  @apply(between('irLed.autoHold', IR_LED_LIMITS.holdSeconds, false))
+  autoHold?: number;
+}
+
+/**
+ * One entry of the cameras file. The settings fields are POST /camera/settings' own (the same
+ * class, so the same bounds and messages), as first-run settings of this camera.
+ */
+export class CameraEntryDto extends UpdateCameraSettingsDto {
+  @IsString({ message: 'id must be set: lower-case letters, digits, _ and -, such as printer' })
+  @Matches(CAMERA_ID_PATTERN, {
+    message:
+      'id must be 1 to 63 lower-case letters, digits, _ or -, starting with a letter or digit',
+  })
+  id!: string;
+
+  @OptionalField()
+  @IsString({ message: 'name must be a string' })
+  @MaxLength(100, { message: 'name must be at most 100 characters' })
+  name?: string;
+
+  @IsIn(CAMERA_DRIVER_NAMES, {
+    message: `driver must be one of: ${CAMERA_DRIVER_NAMES.join(', ')}`,
+  })
+  driver!: CameraDriverName;
+
+  @OptionalField()
+  @IsString({ message: 'source must be a string' })
+  @SourceFitsDriver()
+  source?: string;
+
+  @OptionalField()
+  @IsString({
+    message: 'sourceFormat must be an ffmpeg input format name, such as v4l2, lavfi or x11grab',
+  })
+  @Matches(/^[\w-]+$/, {
+    message: 'sourceFormat must be an ffmpeg input format name, such as v4l2, lavfi or x11grab',
+  })
+  sourceFormat?: string;
+
+  @OptionalField()
+  @IsString({ message: 'ffmpegPath must be the path of an executable ffmpeg program' })
+  ffmpegPath?: string;
+
+  @apply(between('idleTimeout', { min: 0, max: 86400 }, false))
+  idleTimeout?: number;
+
+  @apply(between('stallTimeout', { min: 1, max: 3600 }, false))
+  stallTimeout?: number;
+
+  @apply(between('maxClients', { min: 1, max: 100000 }))
+  maxClients?: number;
+
+  @OptionalField()
+  @ValidateNested()
+  @Type(() => IrLedEntryDto)
+  irLed?: IrLedEntryDto;
+}
+
+/** The keys an entry may have (every declared field is an own key of an instance). */
+export const CAMERA_ENTRY_KEYS: readonly string[] = Object.keys(new CameraEntryDto());
+export const IR_LED_ENTRY_KEYS: readonly string[] = Object.keys(new IrLedEntryDto());
