@@ -54,8 +54,8 @@ export default tseslint.config(
     },
   },
   {
-    // Build helpers run by npm scripts with plain Node, before anything is compiled.
-    files: ['scripts/**/*.mjs'],
+    // Build helpers and tool configuration, run by plain Node before anything is compiled.
+    files: ['scripts/**/*.mjs', 'jest.config.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node, sourceType: 'module' },
     rules: { 'no-console': 'off' },

@@ -81,6 +81,8 @@ async function bootstrap(): Promise<void> {
       }, SHUTDOWN_DEADLINE_MS).unref();
     });
   }
+  // Module start-up (the cameras file is read here) before listening: a bad file is its own error.
+  await app.init();
   const http = config.get(HttpConfig);
   try {
     await app.listen(http.port, http.host);

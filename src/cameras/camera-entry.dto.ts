@@ -53,14 +53,17 @@ function SourceFitsDriver(): PropertyDecorator {
       options: {
         message: (args: ValidationArguments) => {
           const entry = args.object as CameraEntryDto;
+          if (entry.source !== undefined && typeof entry.source !== 'string')
+            return 'source must be a string';
           return sourceProblem(entry.driver, entry.source, 'source', 'driver') ?? '';
         },
       },
       validator: {
         validate: (_value: unknown, args: ValidationArguments) => {
           const entry = args.object as CameraEntryDto;
+          if (entry.source !== undefined && typeof entry.source !== 'string') return false;
+          // An unknown driver is reported on its own field.
           if (!(CAMERA_DRIVER_NAMES as readonly string[]).includes(entry.driver)) return true;
-          if (entry.source !== undefined && typeof entry.source !== 'string') return true;
           return sourceProblem(entry.driver, entry.source, 'source', 'driver') === undefined;
         },
       },
@@ -118,10 +121,10 @@ export class IrLedEntryDto {
  * class, so the same bounds and messages), as first-run settings of this camera.
  */
 export class CameraEntryDto extends UpdateCameraSettingsDto {
-  @IsString({ message: 'id must be set: lower-case letters, digits, _ and -, such as printer' })
+  // One rule, one message, whether the id is missing or malformed.
   @Matches(CAMERA_ID_PATTERN, {
     message:
-      'id must be 1 to 63 lower-case letters, digits, _ or -, starting with a letter or digit',
+      'id must be set to 1 to 63 lower-case letters, digits, _ or -, starting with a letter or digit (such as printer)',
   })
   id!: string;
 
@@ -135,8 +138,7 @@ export class CameraEntryDto extends UpdateCameraSettingsDto {
   })
   driver!: CameraDriverName;
 
-  @OptionalField()
-  @IsString({ message: 'source must be a string' })
+  // No OptionalField: a driver that needs a source must be told when it has none.
   @SourceFitsDriver()
   source?: string;
 

@@ -1,7 +1,7 @@
 /*
  * npm run bench -- [N ...] [--duration S] [--warmup S] [--workers W] [--fps F]
  *                   [--camera images|emulated] [--size WxH] [--frame-kb K] [--target camfeed|baseline]
- *                   [--profile DIR] [--trace S]
+ *                   [--profile DIR] [--trace S] [--cameras K]
  *
  * Starts the real server (dist/main.js; by default the `images` driver at 640×480 and 30 fps with
  * ~50 KB frames, or the emulated camera rendering and encoding live at --size), opens
@@ -9,11 +9,15 @@
  * was delivered and what it cost the server. Each N is measured after a warm-up, on a fresh set
  * of connections, against the same server process.
  *
+ * --cameras K serves K cameras of the same kind from one cameras file and spreads the viewers
+ * evenly over them (/cameras/cam1/video_feed …), to compare with one camera and the same total.
+ *
  * --trace S prints the delivered rate and the server's RSS every S seconds of the window, and the
  * RSS growth over it: `npm run soak` uses it for a long run at 1000 viewers.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { cameraLikeFrames } from '../utils/jpeg-fixtures';
@@ -36,6 +40,7 @@ interface Options {
   width: number;
   height: number;
   traceS: number | undefined;
+  cameras: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -52,6 +57,7 @@ function parseArgs(argv: string[]): Options {
     width: 640,
     height: 480,
     traceS: undefined,
+    cameras: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -65,6 +71,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--profile') options.profileDir = resolve(argv[++i]);
     else if (arg === '--target') options.target = argv[++i] === 'baseline' ? 'baseline' : 'camfeed';
     else if (arg === '--trace') options.traceS = value();
+    else if (arg === '--cameras') options.cameras = Math.max(1, value());
     else if (arg === '--size') [options.width, options.height] = argv[++i].split('x').map(Number);
     else if (/^\d+$/.test(arg)) options.counts.push(Number(arg));
     else throw new Error(`unknown argument ${arg}`);
@@ -146,8 +153,30 @@ async function main(): Promise<void> {
   if (options.profileDir) command.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   if (process.env.BENCH_SERVER_NODE_OPTIONS)
     command.unshift(...process.env.BENCH_SERVER_NODE_OPTIONS.split(' '));
+  // K cameras: one cameras file; each camera reads the same frames, at the same size and rate.
+  let camerasFile: string | undefined;
+  if (options.cameras > 1) {
+    camerasFile = join(await mkdtemp(join(os.tmpdir(), 'camfeed-bench-')), 'cameras.json');
+    const cameras = Array.from({ length: options.cameras }, (_, index) => ({
+      id: `cam${index + 1}`,
+      driver: options.camera,
+      source: options.camera === 'images' ? folder : undefined,
+      width: options.width,
+      height: options.height,
+      framerate: options.fps,
+    }));
+    await writeFile(camerasFile, JSON.stringify({ cameras }));
+  }
+  const streamPaths =
+    camerasFile === undefined
+      ? ['/video_feed']
+      : Array.from(
+          { length: options.cameras },
+          (_, index) => `/cameras/cam${index + 1}/video_feed`,
+        );
   const server = spawn(process.execPath, command, {
     env: {
+      ...(camerasFile === undefined ? {} : { CAMERAS_FILE: camerasFile }),
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
       PORT: '0',
@@ -186,7 +215,8 @@ async function main(): Promise<void> {
       ? `frames of ${sizes.map((size) => (size / 1024).toFixed(0)).join('/')} KB`
       : 'rendered and JPEG-encoded live';
   console.log(
-    `camera: ${options.camera} driver, ${options.width}×${options.height} at ${options.fps} fps, ${frames}; ` +
+    `camera: ${options.cameras > 1 ? `${options.cameras} cameras, each ` : ''}${options.camera} driver, ` +
+      `${options.width}×${options.height} at ${options.fps} fps, ${frames}; ` +
       `window ${options.durationS} s after ${options.warmupS} s warm-up\n`,
   );
   const header = [
@@ -208,7 +238,13 @@ async function main(): Promise<void> {
 
   for (const count of options.counts) {
     const load = LoadGenerator.start(options.workers ?? (count >= 200 ? 2 : 1));
-    const connected = await load.connect(port, '/video_feed', count);
+    let connected = 0;
+    for (const [index, path] of streamPaths.entries()) {
+      const share =
+        Math.floor(count / streamPaths.length) + (index < count % streamPaths.length ? 1 : 0);
+      // Each call answers how many viewers the workers hold in all.
+      connected = await load.connect(port, path, share);
+    }
     if (connected < count) console.log(`  (only ${connected} of ${count} clients could connect)`);
     await load.waitReceiving(connected, 30_000);
     await sleep(options.warmupS * 1000);

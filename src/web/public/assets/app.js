@@ -18,6 +18,12 @@
 
   let capabilities = null;
   let settings = null;
+  /** The camera this view shows (its id), and every camera of the server. */
+  let camera = null;
+  let cameras = [];
+
+  /** Where the current camera's API lives. */
+  const base = () => `/cameras/${encodeURIComponent(camera)}`;
 
   // ---------------------------------------------------------------- messages
 
@@ -127,7 +133,10 @@
   async function streamToken() {
     if (!streamAuth) return null;
     try {
-      const response = await fetch('/video_feed/token', { method: 'POST', headers: authHeaders() });
+      const response = await fetch(`${base()}/video_feed/token`, {
+        method: 'POST',
+        headers: authHeaders(),
+      });
       if (!response.ok) return null;
       return (await response.json()).token;
     } catch {
@@ -141,9 +150,10 @@
     session = id;
     sessionStartedAt = Date.now();
     lastFramesSent = null;
+    if (camera === null) return;
     const token = await streamToken();
     if (session !== id) return; // hidden or restarted meanwhile
-    img.src = `/video_feed?session=${id}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
+    img.src = `${base()}/video_feed?session=${id}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
   }
 
   function stopStream() {
@@ -167,7 +177,7 @@
     const current = session;
     let response;
     try {
-      response = await fetch(`/video_feed/sessions/${current}`, { cache: 'no-store' });
+      response = await fetch(`${base()}/video_feed/sessions/${current}`, { cache: 'no-store' });
     } catch {
       setNote('The server cannot be reached.');
       return;
@@ -199,9 +209,12 @@
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) {
       stopStream();
-    } else {
+      stopWall();
+    } else if (camera !== null) {
       startStream();
       refreshStatus();
+    } else {
+      startWall();
     }
   });
 
@@ -214,7 +227,7 @@
       request.call(frame).catch(() => showMessage('Fullscreen is not allowed here'));
     } else {
       // iOS Safari has no element fullscreen: open the stream on its own instead.
-      window.open('/video_feed', '_blank');
+      window.open(`${base()}/video_feed`, '_blank');
     }
   });
 
@@ -239,9 +252,11 @@
   }
 
   async function refreshStatus() {
-    if (document.hidden) return;
+    if (document.hidden || camera === null) return;
+    const shown = camera;
     try {
-      renderStatus(await api('GET', '/camera/status'));
+      const status = await api('GET', `${base()}/status`);
+      if (camera === shown) renderStatus(status);
     } catch (error) {
       pill.textContent = 'offline';
       pill.className = 'pill error';
@@ -403,7 +418,7 @@
     const button = $('apply');
     button.disabled = true;
     try {
-      settings = await api('POST', '/camera/settings', changes);
+      settings = await api('POST', `${base()}/settings`, changes);
       renderForm();
       showMessage(
         `Applied: ${settings.width} × ${settings.height}, ${settings.framerate} fps` +
@@ -419,11 +434,14 @@
   });
 
   async function loadSettings() {
+    const shown = camera;
     try {
-      [capabilities, settings] = await Promise.all([
-        api('GET', '/camera/capabilities'),
-        api('GET', '/camera/settings'),
+      const [loadedCapabilities, loadedSettings] = await Promise.all([
+        api('GET', `${base()}/capabilities`),
+        api('GET', `${base()}/settings`),
       ]);
+      if (camera !== shown) return; // another camera was opened meanwhile
+      [capabilities, settings] = [loadedCapabilities, loadedSettings];
       renderForm();
     } catch (error) {
       showError(error);
@@ -461,15 +479,17 @@
 
   document.querySelectorAll('[data-ir-mode]').forEach((button) => {
     button.addEventListener('click', () =>
-      irCall('PUT', '/ir-led', { mode: button.dataset.irMode }),
+      irCall('PUT', `${base()}/ir-led`, { mode: button.dataset.irMode }),
     );
   });
-  $('ir-toggle').addEventListener('click', () => irCall('POST', '/ir-led/toggle'));
+  $('ir-toggle').addEventListener('click', () => irCall('POST', `${base()}/ir-led/toggle`));
 
   async function refreshIr() {
-    if (document.hidden) return;
+    if (document.hidden || camera === null) return;
+    const shown = camera;
     try {
-      renderIr(await api('GET', '/ir-led'));
+      const state = await api('GET', `${base()}/ir-led`);
+      if (camera === shown) renderIr(state);
     } catch {
       // The status panel already says the server is unreachable.
     }
@@ -485,13 +505,156 @@
     showMessage(token ? 'Token saved in this browser' : 'Token removed', { ok: true });
   });
 
+  // ---------------------------------------------------------------- cameras and the wall
+
+  const wall = $('wall');
+  const view = $('camera-view');
+  /** How often a wall thumbnail asks for a new snapshot: live enough, and one request each. */
+  const THUMB_EVERY_MS = 400;
+  let wallRunning = false;
+  let wallToken = null;
+
+  async function loadCameras() {
+    try {
+      cameras = (await api('GET', '/cameras')).cameras;
+    } catch (error) {
+      showError(error);
+      cameras = [];
+    }
+  }
+
+  function tileState(tile, entry) {
+    const pill = tile.querySelector('.pill');
+    pill.textContent = entry.state;
+    pill.className = `pill ${entry.lastError && entry.state === 'retrying' ? 'error' : entry.state}`;
+    tile.querySelector('.error-text').textContent =
+      entry.state === 'retrying' ? entry.lastError || '' : '';
+  }
+
+  function renderWall() {
+    wall.textContent = '';
+    for (const entry of cameras) {
+      const tile = document.createElement('a');
+      tile.className = 'tile';
+      tile.href = `#/cameras/${encodeURIComponent(entry.id)}`;
+      tile.dataset.camera = entry.id;
+      const thumb = document.createElement('img');
+      thumb.alt = entry.name;
+      const caption = document.createElement('span');
+      caption.className = 'caption';
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = entry.name;
+      const pill = document.createElement('span');
+      pill.className = 'pill';
+      const error = document.createElement('span');
+      error.className = 'error-text';
+      caption.append(name, pill);
+      tile.append(thumb, caption, error);
+      tileState(tile, entry);
+      wall.append(tile);
+    }
+  }
+
+  /** Each thumbnail reloads its snapshot once the last one arrived: no pile-up on slow links. */
+  function refreshThumb(tile) {
+    if (!wallRunning) return;
+    const thumb = tile.querySelector('img');
+    const id = tile.dataset.camera;
+    const next = () => setTimeout(() => refreshThumb(tile), THUMB_EVERY_MS);
+    thumb.onload = next;
+    thumb.onerror = () => setTimeout(() => refreshThumb(tile), 2000);
+    const token = wallToken ? `&token=${encodeURIComponent(wallToken)}` : '';
+    thumb.src = `/cameras/${encodeURIComponent(id)}/snapshot.jpg?t=${Date.now()}${token}`;
+  }
+
+  async function refreshWallStates() {
+    if (!wallRunning || document.hidden) return;
+    await loadCameras();
+    for (const entry of cameras) {
+      const tile = wall.querySelector(`[data-camera="${CSS.escape(entry.id)}"]`);
+      if (tile) tileState(tile, entry);
+    }
+    if (wall.children.length !== cameras.length) startWall();
+  }
+
+  async function startWall() {
+    stopWall();
+    wallRunning = true;
+    if (streamAuth && cameras[0]) {
+      camera = cameras[0].id;
+      wallToken = await streamToken();
+      camera = null;
+    }
+    renderWall();
+    for (const tile of wall.children) refreshThumb(tile);
+  }
+
+  function stopWall() {
+    wallRunning = false;
+    for (const thumb of wall.querySelectorAll('img')) {
+      thumb.onload = null;
+      thumb.onerror = null;
+      thumb.removeAttribute('src');
+    }
+  }
+
+  /** Shows one camera: its stream, status, settings and LEDs; everything else is released. */
+  function showCamera(id) {
+    stopWall();
+    wall.hidden = true;
+    view.hidden = false;
+    $('back').hidden = cameras.length < 2;
+    if (camera === id) return;
+    stopStream();
+    camera = id;
+    const entry = cameras.find((candidate) => candidate.id === id);
+    $('camera-name').textContent = entry ? entry.name : id;
+    $('snapshot').href = `${base()}/snapshot.jpg`;
+    $('snapshot').download = `${id}.jpg`;
+    document.title = entry && cameras.length > 1 ? `${entry.name} · camfeed` : 'camfeed';
+    settings = null;
+    capabilities = null;
+    formDirty = false;
+    if (!document.hidden) startStream();
+    loadSettings();
+    refreshStatus();
+    refreshIr();
+  }
+
+  function showWall() {
+    stopStream();
+    camera = null;
+    view.hidden = true;
+    wall.hidden = false;
+    document.title = 'camfeed';
+    $('camera-name').textContent = 'All cameras';
+    startWall();
+  }
+
+  /** The URL says what is shown, so a camera's view can be bookmarked: #/cameras/<id>. */
+  function route() {
+    const match = /^#\/cameras\/([^/?#]+)/.exec(location.hash);
+    const wanted = match ? decodeURIComponent(match[1]) : null;
+    if (wanted !== null && cameras.some((entry) => entry.id === wanted)) {
+      showCamera(wanted);
+    } else if (wanted !== null) {
+      showMessage(`No camera "${wanted}" on this server`);
+      showWall();
+    } else if (cameras.length === 1) {
+      showCamera(cameras[0].id);
+    } else {
+      showWall();
+    }
+  }
+
+  window.addEventListener('hashchange', route);
+
   // ---------------------------------------------------------------- start
 
-  if (!document.hidden) startStream();
-  loadSettings();
-  refreshStatus();
-  refreshIr();
+  loadCameras().then(route);
   setInterval(refreshStatus, STATUS_EVERY_MS);
   setInterval(checkStream, SESSION_CHECK_MS);
   setInterval(refreshIr, STATUS_EVERY_MS * 2);
+  setInterval(refreshWallStates, STATUS_EVERY_MS);
 })();
