@@ -56,6 +56,8 @@ describe('config/camfeed.service', () => {
   it('starts node the way npm start does', () => {
     const flags = npmStartNodeFlags();
     expect(value('ExecStart')).toBe(`/usr/bin/node ${flags.join(' ')} /opt/camfeed/dist/main.js`);
+    // SIGHUP reloads the cameras file (test/cameras.e2e-spec.ts shows it does, and stops nothing).
+    expect(value('ExecReload')).toBe('/bin/kill -HUP $MAINPID');
   });
 
   it('is hardened', () => {
