@@ -1,5 +1,6 @@
-import { IsOptional, registerDecorator, type ValidationArguments } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { accessSync, constants, statSync } from 'node:fs';
+import { ObjectCheck } from '../common/validation/object-check';
 import { defineConfigSection, provide } from '../config/config-section';
 import {
   EnvBoolean,
@@ -48,37 +49,16 @@ export function executableFile(path: string): string | undefined {
   }
 }
 
-/** CAMERA_SOURCE must suit CAMERA (a folder, an index, a URL): one rule, shared with the file. */
-function SourceFitsCamera(): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'sourceFitsCamera',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: {
-        message: (args: ValidationArguments) => {
-          const env = args.object as CameraEnv;
-          return sourceProblem(env.CAMERA, env.CAMERA_SOURCE, 'CAMERA_SOURCE', 'CAMERA') ?? '';
-        },
-      },
-      validator: {
-        validate: (_value: unknown, args: ValidationArguments) => {
-          const env = args.object as CameraEnv;
-          return (
-            sourceProblem(env.CAMERA, env.CAMERA_SOURCE, 'CAMERA_SOURCE', 'CAMERA') === undefined
-          );
-        },
-      },
-    });
-}
-
 const { width, height, framerate, quality } = SETTINGS_LIMITS;
 
 export class CameraEnv {
   @EnvEnum(CAMERA_DRIVER_NAMES)
   CAMERA: CameraDriverName = 'emulated';
 
-  @SourceFitsCamera()
+  // It must suit CAMERA (a folder, an index, a URL): the same rule as for the cameras file.
+  @ObjectCheck((env: CameraEnv) =>
+    sourceProblem(env.CAMERA, env.CAMERA_SOURCE, 'CAMERA_SOURCE', 'CAMERA'),
+  )
   CAMERA_SOURCE?: string;
 
   @IsOptional()

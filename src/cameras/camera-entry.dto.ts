@@ -9,9 +9,7 @@ import {
   Max,
   MaxLength,
   Min,
-  registerDecorator,
   ValidateNested,
-  type ValidationArguments,
 } from 'class-validator';
 import {
   CAMERA_DRIVER_NAMES,
@@ -20,6 +18,7 @@ import {
 } from '../camera/camera-definition';
 import { sourceProblem } from '../camera/camera-source';
 import { UpdateCameraSettingsDto } from '../camera/settings/update-camera-settings.dto';
+import { ObjectCheck } from '../common/validation/object-check';
 import { OptionalField } from '../common/validation/optional-field';
 import { IR_LED_DRIVER_NAMES, type IrLedDriverName } from '../ir-led/ir-led.constants';
 import { IR_LED_LIMITS } from '../ir-led/ir-led-limits';
@@ -43,50 +42,6 @@ const apply =
     for (const decorator of decorators) decorator(target, key);
   };
 
-/** `source` must suit `driver`: the same rule as CAMERA_SOURCE for CAMERA. */
-function SourceFitsDriver(): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'sourceFitsDriver',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: {
-        message: (args: ValidationArguments) => {
-          const entry = args.object as CameraEntryDto;
-          if (entry.source !== undefined && typeof entry.source !== 'string')
-            return 'source must be a string';
-          return sourceProblem(entry.driver, entry.source, 'source', 'driver') ?? '';
-        },
-      },
-      validator: {
-        validate: (_value: unknown, args: ValidationArguments) => {
-          const entry = args.object as CameraEntryDto;
-          if (entry.source !== undefined && typeof entry.source !== 'string') return false;
-          // An unknown driver is reported on its own field.
-          if (!(CAMERA_DRIVER_NAMES as readonly string[]).includes(entry.driver)) return true;
-          return sourceProblem(entry.driver, entry.source, 'source', 'driver') === undefined;
-        },
-      },
-    });
-}
-
-/** The dark threshold must stay below the bright one, or auto mode could never settle. */
-function AboveOnBelow(): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'aboveOnBelow',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: 'irLed.autoOffAbove must be greater than irLed.autoOnBelow' },
-      validator: {
-        validate: (value: unknown, args: ValidationArguments) => {
-          const below = (args.object as IrLedEntryDto).autoOnBelow;
-          return typeof value !== 'number' || typeof below !== 'number' || value > below;
-        },
-      },
-    });
-}
-
 /** A camera's IR LEDs in the cameras file: `irLed: { gpio: 17, activeLow: false }`. */
 export class IrLedEntryDto {
   @OptionalField()
@@ -109,7 +64,14 @@ export class IrLedEntryDto {
   autoOnBelow?: number;
 
   @apply(between('irLed.autoOffAbove', IR_LED_LIMITS.luminance))
-  @AboveOnBelow()
+  // The dark threshold must stay below the bright one, or auto mode could never settle.
+  @ObjectCheck(({ autoOnBelow, autoOffAbove }: IrLedEntryDto) =>
+    typeof autoOnBelow === 'number' &&
+    typeof autoOffAbove === 'number' &&
+    autoOffAbove <= autoOnBelow
+      ? 'irLed.autoOffAbove must be greater than irLed.autoOnBelow'
+      : undefined,
+  )
   autoOffAbove?: number;
 
   @apply(between('irLed.autoHold', IR_LED_LIMITS.holdSeconds, false))
@@ -138,8 +100,14 @@ export class CameraEntryDto extends UpdateCameraSettingsDto {
   })
   driver!: CameraDriverName;
 
-  // No OptionalField: a driver that needs a source must be told when it has none.
-  @SourceFitsDriver()
+  // No OptionalField: a driver that needs a source must be told when it has none. It must suit
+  // the driver: the same rule as CAMERA_SOURCE for CAMERA.
+  @ObjectCheck(({ driver, source }: CameraEntryDto) => {
+    if (source !== undefined && typeof source !== 'string') return 'source must be a string';
+    // An unknown driver is reported on its own field.
+    if (!(CAMERA_DRIVER_NAMES as readonly string[]).includes(driver)) return undefined;
+    return sourceProblem(driver, source, 'source', 'driver');
+  })
   source?: string;
 
   @OptionalField()

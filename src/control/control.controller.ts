@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   BadRequestException,
   Body,
   Controller,
@@ -30,10 +31,53 @@ import { SetIrLedDto } from '../ir-led/dto/set-ir-led.dto';
 import { IrLedState } from '../ir-led/ir-led';
 
 const FIRST = 'Without a camera in the URL: the first camera.';
+const IR_SUMMARY = 'Switch the IR LEDs: {"on": true|false} or {"mode": "on"|"off"|"auto"}';
+const TOGGLE_SUMMARY = 'Flip the IR LEDs on or off (leaves auto mode)';
 const SETTINGS_DESCRIPTION =
   'A partial update: only the fields given change, all or nothing. The settings are saved and the camera ' +
   'restarts with them; open streams stay connected and get frames of the new size within about 2 s. ' +
   'width x height is the capture size; with rotation 90 or 270 the stream is height x width.';
+
+/** What every call that changes something may answer besides success. */
+const Change = (): MethodDecorator =>
+  applyDecorators(
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({
+      type: ErrorResponseDto,
+      description: 'API_TOKEN is set and the call lacks it',
+    }),
+    ApiTooManyRequestsResponse({
+      type: ErrorResponseDto,
+      description: 'More than CONTROL_RATE_LIMIT changes a minute',
+    }),
+  );
+
+/** A settings change: saved, so it may also fail to be saved. */
+const SettingsChange = (description: string): MethodDecorator =>
+  applyDecorators(
+    HttpCode(200),
+    ApiTags('camera'),
+    Change(),
+    ApiOperation({ summary: 'Change some settings, live', description }),
+    ApiOkResponse({ type: CameraSettings, description: 'The settings now applied' }),
+    ApiInternalServerErrorResponse({
+      type: ErrorResponseDto,
+      description: 'The settings could not be saved',
+    }),
+  );
+
+/** An IR LED change: refused when the camera has no usable pin. */
+const IrLedChange = (summary: string, description?: string): MethodDecorator =>
+  applyDecorators(
+    ApiTags('ir-led'),
+    Change(),
+    ApiOperation({ summary, description }),
+    ApiOkResponse({ type: IrLedState }),
+    ApiServiceUnavailableResponse({
+      type: ErrorResponseDto,
+      description: 'No usable GPIO pin (not a Pi, not configured)',
+    }),
+  );
 
 /**
  * The REST side of each camera: settings, capabilities, status, IR LEDs. Every route exists for a
@@ -85,23 +129,7 @@ export class ControlController {
   }
 
   @Post('cameras/:camera/settings')
-  @HttpCode(200)
-  @ApiTags('camera')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Change some settings, live', description: SETTINGS_DESCRIPTION })
-  @ApiOkResponse({ type: CameraSettings, description: 'The settings now applied' })
-  @ApiUnauthorizedResponse({
-    type: ErrorResponseDto,
-    description: 'API_TOKEN is set and the call lacks it',
-  })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'More than CONTROL_RATE_LIMIT changes a minute',
-  })
-  @ApiInternalServerErrorResponse({
-    type: ErrorResponseDto,
-    description: 'The settings could not be saved',
-  })
+  @SettingsChange(SETTINGS_DESCRIPTION)
   async updateCameraSettings(
     @Param('camera') camera: string,
     @Body() body: UpdateCameraSettingsDto,
@@ -110,26 +138,7 @@ export class ControlController {
   }
 
   @Post('camera/settings')
-  @HttpCode(200)
-  @ApiTags('camera')
-  @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Change some settings, live',
-    description: `${SETTINGS_DESCRIPTION} ${FIRST}`,
-  })
-  @ApiOkResponse({ type: CameraSettings, description: 'The settings now applied' })
-  @ApiUnauthorizedResponse({
-    type: ErrorResponseDto,
-    description: 'API_TOKEN is set and the call lacks it',
-  })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'More than CONTROL_RATE_LIMIT changes a minute',
-  })
-  @ApiInternalServerErrorResponse({
-    type: ErrorResponseDto,
-    description: 'The settings could not be saved',
-  })
+  @SettingsChange(`${SETTINGS_DESCRIPTION} ${FIRST}`)
   async updateSettings(@Body() body: UpdateCameraSettingsDto): Promise<CameraSettings> {
     return this.update(this.registry.first(), body);
   }
@@ -174,21 +183,7 @@ export class ControlController {
   }
 
   @Put('cameras/:camera/ir-led')
-  @ApiTags('ir-led')
-  @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Switch the IR LEDs: {"on": true|false} or {"mode": "on"|"off"|"auto"}',
-  })
-  @ApiOkResponse({ type: IrLedState })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'More than CONTROL_RATE_LIMIT changes a minute',
-  })
-  @ApiServiceUnavailableResponse({
-    type: ErrorResponseDto,
-    description: 'No usable GPIO pin (not a Pi, not configured)',
-  })
+  @IrLedChange(IR_SUMMARY)
   async setCameraIrLed(
     @Param('camera') camera: string,
     @Body() body: SetIrLedDto,
@@ -197,54 +192,21 @@ export class ControlController {
   }
 
   @Put('ir-led')
-  @ApiTags('ir-led')
-  @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Switch the IR LEDs: {"on": true|false} or {"mode": "on"|"off"|"auto"}',
-    description: FIRST,
-  })
-  @ApiOkResponse({ type: IrLedState })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'More than CONTROL_RATE_LIMIT changes a minute',
-  })
-  @ApiServiceUnavailableResponse({
-    type: ErrorResponseDto,
-    description: 'No usable GPIO pin (not a Pi, not configured)',
-  })
+  @IrLedChange(IR_SUMMARY, FIRST)
   async setIrLed(@Body() body: SetIrLedDto): Promise<IrLedState> {
     return this.setIr(this.registry.first(), body);
   }
 
   @Post('cameras/:camera/ir-led/toggle')
   @HttpCode(200)
-  @ApiTags('ir-led')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Flip the IR LEDs on or off (leaves auto mode)' })
-  @ApiOkResponse({ type: IrLedState })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'More than CONTROL_RATE_LIMIT changes a minute',
-  })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto })
+  @IrLedChange(TOGGLE_SUMMARY)
   async toggleCameraIrLed(@Param('camera') camera: string): Promise<IrLedState> {
     return this.registry.get(camera).irLed.toggle();
   }
 
   @Post('ir-led/toggle')
   @HttpCode(200)
-  @ApiTags('ir-led')
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'Flip the IR LEDs on or off (leaves auto mode)', description: FIRST })
-  @ApiOkResponse({ type: IrLedState })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'More than CONTROL_RATE_LIMIT changes a minute',
-  })
-  @ApiServiceUnavailableResponse({ type: ErrorResponseDto })
+  @IrLedChange(TOGGLE_SUMMARY, FIRST)
   async toggleIrLed(): Promise<IrLedState> {
     return this.registry.first().irLed.toggle();
   }

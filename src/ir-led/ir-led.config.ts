@@ -1,4 +1,5 @@
-import { IsOptional, registerDecorator, type ValidationArguments } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { ObjectCheck } from '../common/validation/object-check';
 import type { IrLedDefinition } from '../camera/camera-definition';
 import { defineConfigSection, provide } from '../config/config-section';
 import { EnvBoolean, EnvEnum, EnvInt, EnvNumber } from '../config/env-decorators';
@@ -18,23 +19,6 @@ export class IrLedConfig {
    * wait: udev gives the gpio group access only after the export, at boot sometimes late.
    */
   readonly openRetry!: { readonly forMs: number; readonly firstDelayMs: number };
-}
-
-/** The dark threshold must stay below the bright one, or auto mode could never settle. */
-function GreaterThanProperty(other: string): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'greaterThanProperty',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      constraints: [other],
-      options: { message: `$property must be greater than ${other}` },
-      validator: {
-        validate: (value: unknown, args: ValidationArguments) =>
-          typeof value === 'number' &&
-          value > ((args.object as Record<string, unknown>)[other] as number),
-      },
-    });
 }
 
 const { bcmGpio, sysfsGpio, luminance, holdSeconds } = IR_LED_LIMITS;
@@ -58,7 +42,12 @@ export class IrLedEnv {
   IR_LED_AUTO_ON_BELOW: number = IR_LED_DEFAULTS.onBelow;
 
   @EnvInt(luminance.min, luminance.max)
-  @GreaterThanProperty('IR_LED_AUTO_ON_BELOW')
+  // The dark threshold must stay below the bright one, or auto mode could never settle.
+  @ObjectCheck((env: IrLedEnv) =>
+    env.IR_LED_AUTO_OFF_ABOVE > env.IR_LED_AUTO_ON_BELOW
+      ? undefined
+      : 'IR_LED_AUTO_OFF_ABOVE must be greater than IR_LED_AUTO_ON_BELOW',
+  )
   IR_LED_AUTO_OFF_ABOVE: number = IR_LED_DEFAULTS.offAbove;
 
   @EnvNumber(holdSeconds.min, holdSeconds.max)

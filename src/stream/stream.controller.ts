@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Controller,
   Get,
   Header,
@@ -38,6 +39,28 @@ const STREAM_DESCRIPTION =
   'parameters (cache-busters) are ignored.';
 const FIRST = ' Without a camera in the URL: the first camera.';
 
+/** How a snapshot route answers: one JPEG, never cached, 503 when the camera gives none. */
+const SnapshotRoute = (summary: string, description?: string): MethodDecorator =>
+  applyDecorators(
+    ApiOperation({ summary, description }),
+    ApiProduces('image/jpeg'),
+    ApiOkResponse({ description: 'image/jpeg, with X-Timestamp' }),
+    ApiServiceUnavailableResponse({
+      type: ErrorResponseDto,
+      description: 'No frame within SNAPSHOT_TIMEOUT',
+    }),
+    Header('Cache-Control', 'no-cache, no-store, must-revalidate, max-age=0'),
+  );
+
+/** How a stream route answers. */
+const StreamRoute = (summary: string, description: string): MethodDecorator =>
+  applyDecorators(
+    ApiOperation({ summary, description }),
+    ApiProduces('multipart/x-mixed-replace; boundary=frame'),
+    ApiOkResponse({ description: 'An endless multipart stream of JPEG frames' }),
+    ApiBadRequestResponse({ type: ErrorResponseDto }),
+  );
+
 /** The media of each camera: its MJPEG stream, its snapshots, and the state of a stream. */
 @Controller()
 @ApiTags('stream')
@@ -51,13 +74,7 @@ export class StreamController {
   ) {}
 
   @Get('cameras/:camera/video_feed')
-  @ApiOperation({
-    summary: 'A camera’s live stream (Motion-JPEG), for an `<img>` tag',
-    description: STREAM_DESCRIPTION,
-  })
-  @ApiProduces('multipart/x-mixed-replace; boundary=frame')
-  @ApiOkResponse({ description: 'An endless multipart stream of JPEG frames' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @StreamRoute('A camera’s live stream (Motion-JPEG), for an `<img>` tag', STREAM_DESCRIPTION)
   cameraFeed(
     @Param('camera') camera: string,
     @Req() req: Request,
@@ -69,13 +86,10 @@ export class StreamController {
 
   /** The first camera's stream, at the URL camfeed always had (and /stream, /?action=stream). */
   @Get('video_feed')
-  @ApiOperation({
-    summary: 'The live stream (Motion-JPEG) of the first camera, for an `<img>` tag',
-    description: `${STREAM_DESCRIPTION} Also served at /stream and /?action=stream; /?action=stream_N is camera N.`,
-  })
-  @ApiProduces('multipart/x-mixed-replace; boundary=frame')
-  @ApiOkResponse({ description: 'An endless multipart stream of JPEG frames' })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @StreamRoute(
+    'The live stream (Motion-JPEG) of the first camera, for an `<img>` tag',
+    `${STREAM_DESCRIPTION} Also served at /stream and /?action=stream; /?action=stream_N is camera N.`,
+  )
   videoFeed(@Req() req: Request, @Res() res: Response, @Query() query: VideoFeedQueryDto): void {
     this.open(this.registry.first(), req, res, query);
   }
@@ -112,14 +126,7 @@ export class StreamController {
   }
 
   @Get('cameras/:camera/snapshot.jpg')
-  @ApiOperation({ summary: 'A camera’s newest frame as one JPEG; starts the camera if it is idle' })
-  @ApiProduces('image/jpeg')
-  @ApiOkResponse({ description: 'image/jpeg, with X-Timestamp' })
-  @ApiServiceUnavailableResponse({
-    type: ErrorResponseDto,
-    description: 'No frame within SNAPSHOT_TIMEOUT',
-  })
-  @Header('Cache-Control', 'no-cache, no-store, must-revalidate, max-age=0')
+  @SnapshotRoute('A camera’s newest frame as one JPEG; starts the camera if it is idle')
   async cameraSnapshot(
     @Param('camera') camera: string,
     @Res({ passthrough: true }) res: Response,
@@ -130,17 +137,10 @@ export class StreamController {
   }
 
   @Get('snapshot.jpg')
-  @ApiOperation({
-    summary: 'The first camera’s newest frame as one JPEG; starts the camera if it is idle',
-    description: `Also served at /snapshot and /?action=snapshot; /?action=snapshot_N is camera N. Unknown query parameters are ignored.${FIRST}`,
-  })
-  @ApiProduces('image/jpeg')
-  @ApiOkResponse({ description: 'image/jpeg, with X-Timestamp' })
-  @ApiServiceUnavailableResponse({
-    type: ErrorResponseDto,
-    description: 'No frame within SNAPSHOT_TIMEOUT',
-  })
-  @Header('Cache-Control', 'no-cache, no-store, must-revalidate, max-age=0')
+  @SnapshotRoute(
+    'The first camera’s newest frame as one JPEG; starts the camera if it is idle',
+    `Also served at /snapshot and /?action=snapshot; /?action=snapshot_N is camera N. Unknown query parameters are ignored.${FIRST}`,
+  )
   async snapshot(
     @Res({ passthrough: true }) res: Response,
     @Query() _query: SnapshotQueryDto,

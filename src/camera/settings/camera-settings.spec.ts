@@ -10,6 +10,7 @@ import { CameraRuntime } from '../camera-runtime';
 import { SettingsNotSavedError } from '../../persistence/errors/settings-not-saved.error';
 import { SettingsStore } from '../../persistence/settings-store.service';
 import { CameraSettingsManager } from './camera-settings';
+import { DEFAULT_SETTINGS } from './settings-limits';
 import { UnsupportedSettingsError } from './unsupported-settings.error';
 import type { FrameProducer } from '../producer/frame-producer';
 
@@ -17,15 +18,7 @@ const config: CameraDefinition = {
   id: 'default',
   name: 'Camera',
   driver: 'emulated',
-  defaults: {
-    width: 640,
-    height: 480,
-    framerate: 30,
-    quality: 80,
-    rotation: 0,
-    hflip: false,
-    vflip: false,
-  },
+  defaults: DEFAULT_SETTINGS,
   idleTimeoutMs: 1000,
   stallTimeoutMs: 10_000,
 };

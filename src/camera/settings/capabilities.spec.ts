@@ -1,15 +1,8 @@
 import { findSettingsProblems, fitSettings, outputSize } from './capabilities';
-import type { CameraCapabilities, CameraSettings } from '../drivers/camera-driver.interface';
+import type { CameraCapabilities, CameraSettings } from './camera-settings.model';
+import { DEFAULT_SETTINGS } from './settings-limits';
 
-const settings: CameraSettings = {
-  width: 640,
-  height: 480,
-  framerate: 30,
-  quality: 80,
-  rotation: 0,
-  hflip: false,
-  vflip: false,
-};
+const settings: CameraSettings = DEFAULT_SETTINGS;
 const ranged: CameraCapabilities = {
   sizes: { kind: 'range', width: { min: 16, max: 1920 }, height: { min: 16, max: 1080 } },
   framerate: { min: 1, max: 60 },

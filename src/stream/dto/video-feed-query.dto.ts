@@ -11,12 +11,24 @@ const ADVANCE_HEADERS_MESSAGE = 'advance_headers must be 0 or 1 (or false or tru
 
 const FLAGS: Record<string, boolean> = { '1': true, true: true, '0': false, false: false };
 
+/** What a snapshot URL understands: a stream token; anything else is ignored. */
+@IgnoresUnknownFields()
+export class SnapshotQueryDto {
+  @ApiPropertyOptional({
+    description: 'A stream token from POST /video_feed/token, when STREAM_AUTH is on',
+  })
+  @OptionalField()
+  @IsString({ message: 'token must be a string' })
+  @MaxLength(200, { message: 'token must be a string of up to 200 characters' })
+  token?: string;
+}
+
 /**
  * What /video_feed (and its aliases) understands. Anything else in the query is ignored, because
  * players add cache-busters of their own; what is here is still checked.
  */
 @IgnoresUnknownFields()
-export class VideoFeedQueryDto {
+export class VideoFeedQueryDto extends SnapshotQueryDto {
   /** Caps the frame rate for this one viewer, for slow links. */
   @ApiPropertyOptional({
     description: 'Caps the frame rate for this viewer only (0.1–120), for slow links',
@@ -45,15 +57,6 @@ export class VideoFeedQueryDto {
   @Matches(SESSION_PATTERN, { message: SESSION_MESSAGE })
   session?: string;
 
-  /** A stream token (STREAM_AUTH), checked before the request gets here. */
-  @ApiPropertyOptional({
-    description: 'A stream token from POST /video_feed/token, when STREAM_AUTH is on',
-  })
-  @OptionalField()
-  @IsString({ message: 'token must be a string' })
-  @MaxLength(200, { message: 'token must be a string of up to 200 characters' })
-  token?: string;
-
   /**
    * Forces the framing (µStreamer's name): 1 = the next part's headers right after each JPEG
    * (browsers), 0 = Content-Length in every part (players). Chosen from the request when absent.
@@ -73,16 +76,4 @@ export class VideoFeedQueryDto {
   )
   @IsBoolean({ message: ADVANCE_HEADERS_MESSAGE })
   advance_headers?: boolean;
-}
-
-/** /snapshot.jpg takes a stream token and nothing else it cares about. */
-@IgnoresUnknownFields()
-export class SnapshotQueryDto {
-  @ApiPropertyOptional({
-    description: 'A stream token from POST /video_feed/token, when STREAM_AUTH is on',
-  })
-  @OptionalField()
-  @IsString({ message: 'token must be a string' })
-  @MaxLength(200, { message: 'token must be a string of up to 200 characters' })
-  token?: string;
 }
