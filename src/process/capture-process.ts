@@ -1,5 +1,5 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { type Redact, redactUrls } from '../common/redact-secrets';
 import { type LineLogger, StderrLog } from './stderr-log';
 
@@ -17,9 +17,14 @@ export interface CaptureProcessOptions {
    */
   readonly redact?: Redact;
   readonly killTimeoutMs?: number;
+  /**
+   * Gives the process a stdin pipe and hands it over once spawned: an encoder fed with frames.
+   * Write errors (the process exited) are swallowed here; the exit itself is what is reported.
+   */
+  readonly input?: (stdin: Writable) => void;
 }
 
-type Child = ChildProcessByStdio<null, Readable, Readable>;
+type Child = ChildProcessByStdio<Writable | null, Readable, Readable>;
 
 interface Exit {
   readonly code: number | null;
@@ -46,7 +51,13 @@ export async function* captureProcessOutput(
   const redact = options.redact ?? redactUrls;
   if (signal.aborted) return;
   const stderr = new StderrLog(name, logger, { redact });
-  const child: Child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  }) as Child;
+  if (child.stdin !== null) {
+    child.stdin.on('error', () => undefined);
+    options.input?.(child.stdin);
+  }
   const exited = new Promise<Exit>((resolve) => {
     child.once('error', (error) => resolve({ code: null, signal: null, error }));
     child.once('close', (code, exitSignal) => resolve({ code, signal: exitSignal }));
@@ -95,6 +106,7 @@ export async function* captureProcessOutput(
   } finally {
     signal.removeEventListener('abort', onAbort);
     await stop();
+    child.stdin?.destroy();
     child.stdout.destroy();
     child.stderr.destroy();
   }

@@ -1,0 +1,291 @@
+import type { LoggerService } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { sleep } from '../../common/abortable-sleep';
+import { type Redact, redactUrls } from '../../common/redact-secrets';
+import type { AccessUnit } from '../../h264/avc';
+import { findFfmpeg } from '../drivers/ffmpeg-binary';
+import type { Frame } from '../producer/frame';
+import type { FrameProducer } from '../producer/frame-producer';
+import { encodeJpegFrames, findH264Encoder, type H264EncoderTool } from './h264-encoder';
+
+export const H264_STATES = ['idle', 'starting', 'running', 'retrying', 'unavailable'] as const;
+export type H264State = (typeof H264_STATES)[number];
+
+/** What GET /cameras/:id/status says of the camera's H.264 stream (WebRTC). */
+export class H264Status {
+  @ApiProperty({ enum: H264_STATES }) readonly state!: H264State;
+  @ApiProperty({ nullable: true, enum: ['libx264', 'h264_v4l2m2m'], description: 'What encodes it' })
+  readonly encoder!: string | null;
+  @ApiProperty({ description: 'WebRTC viewers of this camera' }) readonly viewers!: number;
+  @ApiProperty() readonly keyframes!: number;
+  @ApiProperty({ description: 'Times the encoder failed and was started again' })
+  readonly restarts!: number;
+  @ApiProperty({ nullable: true }) readonly lastError!: string | null;
+}
+
+/** A WebRTC viewer as the stream sees it: something that takes pictures. */
+export interface H264Viewer {
+  deliver(unit: AccessUnit): void;
+}
+
+export interface H264StreamOptions {
+  readonly producer: FrameProducer;
+  readonly ffmpegPath?: string;
+  /** Read at each encoder start: the settings of the moment. */
+  readonly settings: () => {
+    readonly framerate: number;
+    readonly bitrate: number;
+    readonly keyframeInterval: number;
+  };
+  readonly idleTimeoutMs: number;
+  readonly logger: LoggerService;
+  readonly redact?: Redact;
+}
+
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 10_000;
+/** The pictures since the last keyframe are kept for joining viewers; a runaway GOP is not. */
+const GOP_MAX_BYTES = 8 * 1024 * 1024;
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/**
+ * One camera's H.264, encoded once from its own frames and shared by every WebRTC viewer: one
+ * capture feeds MJPEG and H.264 alike, so the device is never opened twice. It runs while someone
+ * watches and stops the idle timeout after the last viewer leaves (and so lets the camera stop).
+ * The pictures since the last keyframe are kept, so a viewer who joins gets a decodable picture at
+ * once instead of waiting for the next keyframe.
+ */
+export class H264Stream {
+  private readonly viewers = new Set<H264Viewer>();
+  private readonly redact: Redact;
+  private gop: AccessUnit[] = [];
+  private gopBytes = 0;
+  private run: { abort: AbortController; done: Promise<void> } | undefined;
+  private previousRun: Promise<void> = Promise.resolve();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private tool: Promise<H264EncoderTool | undefined> | undefined;
+  private state: H264State = 'idle';
+  private encoder: string | null = null;
+  private keyframes = 0;
+  private restarts = 0;
+  private lastError: string | null = null;
+  private destroyed = false;
+
+  constructor(private readonly options: H264StreamOptions) {
+    this.redact = options.redact ?? redactUrls;
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  /**
+   * Adds a viewer: it gets the current GOP at once (a keyframe with its parameter sets and what
+   * followed), then every new picture. `close()` of the result removes it again.
+   */
+  subscribe(viewer: H264Viewer): { close(): void; resync(): void } {
+    this.viewers.add(viewer);
+    this.cancelIdleStop();
+    if (this.run === undefined && !this.destroyed) this.start();
+    this.replay(viewer);
+    let closed = false;
+    return {
+      close: () => {
+        if (closed) return;
+        closed = true;
+        this.viewers.delete(viewer);
+        this.scheduleIdleStop();
+      },
+      // A viewer that lost pictures (PLI): the GOP again, from its keyframe.
+      resync: () => {
+        if (!closed) this.replay(viewer);
+      },
+    };
+  }
+
+  status(): H264Status {
+    return {
+      state: this.state,
+      encoder: this.encoder,
+      viewers: this.viewers.size,
+      keyframes: this.keyframes,
+      restarts: this.restarts,
+      lastError: this.lastError,
+    };
+  }
+
+  /** New settings (size, rate, bitrate, keyframe interval): a running encoder starts again. */
+  restart(): void {
+    if (this.run === undefined || this.destroyed) return;
+    void this.stop();
+    this.start();
+  }
+
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    this.cancelIdleStop();
+    await this.stop();
+  }
+
+  private replay(viewer: H264Viewer): void {
+    for (const unit of this.gop) {
+      try {
+        viewer.deliver(unit);
+      } catch {
+        // A viewer that failed mid-way is closed by its own session.
+      }
+    }
+  }
+
+  private scheduleIdleStop(): void {
+    if (this.viewers.size > 0 || this.run === undefined || this.destroyed) return;
+    this.cancelIdleStop();
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.viewers.size === 0) void this.stop();
+    }, this.options.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  private cancelIdleStop(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private start(): void {
+    const abort = new AbortController();
+    const done = this.previousRun
+      .then(async () => this.loop(abort.signal))
+      .catch((error: unknown) => {
+        this.options.logger.error(this.redact(`H.264 loop crashed: ${describe(error)}`));
+      });
+    this.run = { abort, done };
+    this.previousRun = done;
+    this.state = 'starting';
+  }
+
+  private async stop(): Promise<void> {
+    const run = this.run;
+    if (run === undefined) return this.previousRun;
+    this.run = undefined;
+    run.abort.abort(new Error('stopped'));
+    this.gop = [];
+    this.gopBytes = 0;
+    await run.done;
+    if (this.run === undefined && this.state !== 'unavailable') this.state = 'idle';
+  }
+
+  private async encoderTool(): Promise<H264EncoderTool | undefined> {
+    this.tool ??= (async () => {
+      const ffmpeg = await findFfmpeg(this.options.ffmpegPath);
+      return findH264Encoder(ffmpeg.path);
+    })().catch((error: unknown) => {
+      this.tool = undefined;
+      throw error;
+    });
+    return this.tool;
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    let retryMs = RETRY_MIN_MS;
+    while (!signal.aborted) {
+      let pictures = 0;
+      try {
+        const tool = await this.encoderTool();
+        if (tool === undefined) {
+          this.state = 'unavailable';
+          this.lastError = 'this ffmpeg has no H.264 encoder (libx264 or h264_v4l2m2m)';
+          this.options.logger.warn(`WebRTC for this camera is off: ${this.lastError}`);
+          return;
+        }
+        this.encoder = tool.encoder;
+        pictures = await this.encodeOnce(tool, signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        this.lastError = this.redact(describe(error));
+      }
+      if (signal.aborted) return;
+      if (pictures > 0) retryMs = RETRY_MIN_MS;
+      this.restarts += 1;
+      this.state = 'retrying';
+      this.options.logger.warn(
+        `H.264 encoder stopped${this.lastError ? `: ${this.lastError}` : ''}; retrying in ${retryMs / 1000} s`,
+      );
+      if (!(await sleep(retryMs, signal))) return;
+      retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    }
+  }
+
+  /** One encoder process, fed from the camera, until it fails, the picture changes size, or stop. */
+  private async encodeOnce(tool: H264EncoderTool, signal: AbortSignal): Promise<number> {
+    const attempt = new AbortController();
+    const forward = (): void => attempt.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
+    const waiter = this.options.producer.subscribe();
+    let size: string | undefined;
+    // x264 cannot change size mid-stream: a new size (a settings change) starts a new encoder.
+    const accept = (frame: Frame): boolean => {
+      const current = `${frame.width}x${frame.height}`;
+      size ??= current;
+      if (current === size) return true;
+      attempt.abort(new Error(`the picture changed size to ${current}`));
+      return false;
+    };
+    const settings = this.options.settings();
+    let pictures = 0;
+    try {
+      for await (const unit of encodeJpegFrames(
+        {
+          tool,
+          bitrateKbps: settings.bitrate,
+          keyframeIntervalS: settings.keyframeInterval,
+          framerate: settings.framerate,
+          waiter,
+          logger: this.options.logger,
+          accept,
+        },
+        attempt.signal,
+      )) {
+        if (attempt.signal.aborted) break;
+        pictures += 1;
+        if (pictures === 1) {
+          this.state = 'running';
+          this.lastError = null;
+        }
+        this.publish(unit);
+      }
+      if (!attempt.signal.aborted) throw new Error('the encoder ended');
+    } catch (error) {
+      if (!attempt.signal.aborted || signal.aborted) throw error;
+    } finally {
+      signal.removeEventListener('abort', forward);
+      waiter.close();
+      this.gop = [];
+      this.gopBytes = 0;
+    }
+    return pictures;
+  }
+
+  private publish(unit: AccessUnit): void {
+    if (unit.keyframe) {
+      this.keyframes += 1;
+      this.gop = [unit];
+      this.gopBytes = unit.data.length;
+    } else if (this.gop.length > 0 && this.gopBytes + unit.data.length <= GOP_MAX_BYTES) {
+      this.gop.push(unit);
+      this.gopBytes += unit.data.length;
+    } else {
+      this.gop = [];
+      this.gopBytes = 0;
+    }
+    for (const viewer of this.viewers) {
+      try {
+        viewer.deliver(unit);
+      } catch {
+        // One viewer's failure must not starve the others.
+      }
+    }
+  }
+}
