@@ -138,6 +138,8 @@ describe(validateEnv.name, () => {
         rotation: 270,
         hflip: true,
         vflip: false,
+        bitrate: 2000,
+        keyframeInterval: 1,
       },
       idleTimeoutMs: 2500,
       stallTimeoutMs: 10_000,

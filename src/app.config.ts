@@ -8,6 +8,7 @@ import { loggingConfigSection } from './logging/logging.config';
 import { storageConfigSection } from './persistence/persistence.config';
 import { serverConfigSection } from './server/server.config';
 import { streamConfigSection } from './stream/stream.config';
+import { webRtcConfigSection } from './webrtc/webrtc.config';
 
 /** Every feature's share of the environment: together, every variable camfeed reads. */
 export const CONFIG_SECTIONS: readonly AnyConfigSection[] = [
@@ -19,6 +20,7 @@ export const CONFIG_SECTIONS: readonly AnyConfigSection[] = [
   camerasConfigSection,
   streamConfigSection,
   irLedConfigSection,
+  webRtcConfigSection,
 ];
 
 /** Every variable of every section (NODE_ENV is the runtime's own, not a camfeed setting). */

@@ -3,6 +3,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { SettingsStore } from '../persistence/settings-store.service';
 import type { CameraDefinition } from './camera-definition';
 import type { CameraDriver } from './drivers/camera-driver.interface';
+import { H264Stream } from './h264/h264-stream';
 import { FrameProducer } from './producer/frame-producer';
 import { CameraSettingsManager } from './settings/camera-settings';
 
@@ -12,6 +13,8 @@ import { CameraSettingsManager } from './settings/camera-settings';
  */
 export class CameraRuntime {
   readonly producer: FrameProducer;
+  /** H.264 for WebRTC viewers, encoded from the same frames: the device is opened once. */
+  readonly h264: H264Stream;
   private manager: CameraSettingsManager;
 
   constructor(
@@ -26,6 +29,14 @@ export class CameraRuntime {
       idleTimeoutMs: definitionValue.idleTimeoutMs,
       stallTimeoutMs: definitionValue.stallTimeoutMs,
       logger,
+    });
+    this.h264 = new H264Stream({
+      producer: this.producer,
+      ffmpegPath: definitionValue.ffmpegPath,
+      settings: () => this.producer.currentSettings,
+      idleTimeoutMs: definitionValue.idleTimeoutMs,
+      logger,
+      redact: driver.redact,
     });
     this.manager = this.settingsFor(definitionValue, driver);
   }
@@ -61,10 +72,12 @@ export class CameraRuntime {
       idleTimeoutMs: definition.idleTimeoutMs,
       stallTimeoutMs: definition.stallTimeoutMs,
     });
+    this.h264.restart();
     await this.manager.restore();
   }
 
   async destroy(): Promise<void> {
+    await this.h264.destroy();
     await this.producer.destroy();
   }
 
@@ -76,7 +89,11 @@ export class CameraRuntime {
       store: this.store,
       logger: this.logger,
       redact: driver.redact ?? redactUrls,
-      apply: (settings) => this.producer.applySettings(settings),
+      apply: (settings) => {
+        this.producer.applySettings(settings);
+        // Bitrate and keyframe interval are the encoder's; a new size needs a new encoder too.
+        this.h264.restart();
+      },
     });
   }
 }

@@ -90,6 +90,12 @@ export class CameraEnv {
   @EnvBoolean()
   CAMERA_VFLIP: boolean = DEFAULT_SETTINGS.vflip;
 
+  @EnvInt(SETTINGS_LIMITS.bitrate.min, SETTINGS_LIMITS.bitrate.max)
+  CAMERA_BITRATE: number = DEFAULT_SETTINGS.bitrate;
+
+  @EnvNumber(SETTINGS_LIMITS.keyframeInterval.min, SETTINGS_LIMITS.keyframeInterval.max)
+  CAMERA_KEYFRAME_INTERVAL: number = DEFAULT_SETTINGS.keyframeInterval;
+
   @EnvNumber(0, 86400)
   CAMERA_IDLE_TIMEOUT = 10;
 
@@ -119,6 +125,8 @@ export const cameraConfigSection = defineConfigSection({
             rotation: env.CAMERA_ROTATION,
             hflip: env.CAMERA_HFLIP,
             vflip: env.CAMERA_VFLIP,
+            bitrate: env.CAMERA_BITRATE,
+            keyframeInterval: env.CAMERA_KEYFRAME_INTERVAL,
           },
           idleTimeoutMs,
           stallTimeoutMs,

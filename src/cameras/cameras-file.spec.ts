@@ -47,6 +47,8 @@ cameras:
           rotation: 0,
           hflip: false,
           vflip: false,
+          bitrate: 2000,
+          keyframeInterval: 1,
         },
         idleTimeoutMs: 10_000,
         stallTimeoutMs: 10_000,

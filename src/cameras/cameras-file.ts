@@ -83,6 +83,8 @@ function toDefinition(entry: CameraEntryDto, defaults: CameraEntryDefaults): Cam
       rotation: entry.rotation ?? DEFAULT_SETTINGS.rotation,
       hflip: entry.hflip ?? DEFAULT_SETTINGS.hflip,
       vflip: entry.vflip ?? DEFAULT_SETTINGS.vflip,
+      bitrate: entry.bitrate ?? DEFAULT_SETTINGS.bitrate,
+      keyframeInterval: entry.keyframeInterval ?? DEFAULT_SETTINGS.keyframeInterval,
     },
     idleTimeoutMs:
       entry.idleTimeout === undefined

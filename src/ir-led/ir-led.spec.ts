@@ -27,6 +27,8 @@ const cameraSettings: CameraSettings = {
   rotation: 0,
   hflip: false,
   vflip: false,
+  bitrate: 2000,
+  keyframeInterval: 1,
 };
 
 /** What one camera's LEDs are given: its definition and the runtime settings, flat for tests. */

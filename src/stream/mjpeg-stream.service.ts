@@ -8,6 +8,7 @@ import { MjpegClient, type MjpegClientHost, type StreamCounters } from './mjpeg-
 import { MJPEG_CONTENT_TYPE, type MjpegFraming, STREAM_PREAMBLES } from './mjpeg-part';
 import { MjpegPartCache } from './mjpeg-part-cache';
 import { StreamConfig } from './stream.config';
+import { ViewerBudget, type ViewerSource } from './viewer-budget';
 
 const STREAM_HEADERS = {
   'Content-Type': MJPEG_CONTENT_TYPE,
@@ -64,7 +65,9 @@ interface CameraViewers {
  * MAX_CLIENTS bounds the viewers of all cameras together, a camera's maxClients its own.
  */
 @Injectable()
-export class MjpegStreamService implements MjpegClientHost, OnModuleInit, OnModuleDestroy {
+export class MjpegStreamService
+  implements MjpegClientHost, ViewerSource, OnModuleInit, OnModuleDestroy
+{
   private readonly logger = new Logger('Stream');
   private readonly clients = new Set<MjpegClient>();
   private readonly sessions = new Map<string, MjpegClient>();
@@ -80,7 +83,18 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleInit, OnModu
   constructor(
     private readonly registry: CameraRegistry,
     private readonly config: StreamConfig,
-  ) {}
+    private readonly budget: ViewerBudget,
+  ) {
+    budget.register(this);
+  }
+
+  get viewerCount(): number {
+    return this.clients.size;
+  }
+
+  viewerCountOf(cameraId: string): number {
+    return this.clientCountOf(cameraId);
+  }
 
   onModuleInit(): void {
     this.unsubscribe = this.registry.onChange((event) => {
@@ -144,14 +158,9 @@ export class MjpegStreamService implements MjpegClientHost, OnModuleInit, OnModu
 
   open(camera: Camera, req: Request, res: Response, options: StreamOptions = {}): void {
     const viewers = this.viewersOf(camera.id);
-    const limit = this.config.maxClients;
-    if (limit > 0 && this.clients.size >= limit) {
-      this.refuse(res, viewers, `The stream has reached its limit of ${limit} viewers`);
-      return;
-    }
-    const own = camera.definition.maxClients;
-    if (own !== undefined && viewers.clients.size >= own) {
-      this.refuse(res, viewers, `Camera ${camera.id} has reached its limit of ${own} viewers`);
+    const refusal = this.budget.refusal(camera.id, camera.definition.maxClients);
+    if (refusal !== undefined) {
+      this.refuse(res, viewers, refusal);
       return;
     }
     // Close-delimited instead of chunked: one write per part and no chunk framing per frame. The

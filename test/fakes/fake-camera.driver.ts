@@ -1,5 +1,5 @@
 import type {
-  CameraCapabilities,
+  DriverCapabilities,
   CameraDriver,
   CameraSettings,
 } from '../../src/camera/drivers/camera-driver.interface';
@@ -20,7 +20,7 @@ export class FakeCameraDriver implements CameraDriver {
   readonly settingsSeen: CameraSettings[] = [];
   /** Milliseconds the "device" takes to release in finally, to widen start/stop races. */
   releaseDelayMs = 0;
-  capabilitiesValue: CameraCapabilities = {
+  capabilitiesValue: DriverCapabilities = {
     sizes: { kind: 'range', width: { min: 16, max: 4096 }, height: { min: 16, max: 4096 } },
     framerate: { min: 0.1, max: 120 },
     quality: { min: 1, max: 100 },
@@ -30,7 +30,7 @@ export class FakeCameraDriver implements CameraDriver {
   private steps: Step[] = [];
   private wake: (() => void) | undefined;
 
-  async capabilities(): Promise<CameraCapabilities> {
+  async capabilities(): Promise<DriverCapabilities> {
     return Promise.resolve(this.capabilitiesValue);
   }
 

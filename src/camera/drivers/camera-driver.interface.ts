@@ -10,6 +10,9 @@ export type {
   SizeFramerateLimit,
 } from '../settings/camera-settings.model';
 
+/** What a driver says it can do; the H.264 ranges are camfeed's own, added by the settings. */
+export type DriverCapabilities = Omit<CameraCapabilities, 'bitrate' | 'keyframeInterval'>;
+
 /**
  * A camera, reduced to the one thing it does: produce JPEG images.
  *
@@ -29,7 +32,7 @@ export interface CameraDriver {
   readonly redact?: Redact;
 
   /** What this camera supports. May probe the device; the result is cached by the caller. */
-  capabilities(): Promise<CameraCapabilities>;
+  capabilities(): Promise<DriverCapabilities>;
 
   /**
    * Yields complete JPEG images for `settings`, at about `settings.framerate`, until `signal`

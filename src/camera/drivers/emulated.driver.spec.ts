@@ -25,6 +25,8 @@ const base: CameraSettings = {
   rotation: 0,
   hflip: false,
   vflip: false,
+  bitrate: 2000,
+  keyframeInterval: 1,
 };
 
 async function decoded(jpeg: Buffer): Promise<{ width: number; height: number; data: Buffer }> {
@@ -41,7 +43,17 @@ describe(EmulatedDriver.name, () => {
       [16, 16],
     ]) {
       const [jpeg] = await take(
-        { width, height, framerate: 30, quality: 80, rotation: 0, hflip: false, vflip: false },
+        {
+          width,
+          height,
+          framerate: 30,
+          quality: 80,
+          rotation: 0,
+          hflip: false,
+          vflip: false,
+          bitrate: 2000,
+          keyframeInterval: 1,
+        },
         1,
       );
       const { info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
@@ -59,6 +71,8 @@ describe(EmulatedDriver.name, () => {
         rotation: 0,
         hflip: false,
         vflip: false,
+        bitrate: 2000,
+        keyframeInterval: 1,
       },
       3,
     );
@@ -77,6 +91,8 @@ describe(EmulatedDriver.name, () => {
         rotation: 0,
         hflip: false,
         vflip: false,
+        bitrate: 2000,
+        keyframeInterval: 1,
       },
       1,
     );
@@ -89,6 +105,8 @@ describe(EmulatedDriver.name, () => {
         rotation: 0,
         hflip: false,
         vflip: false,
+        bitrate: 2000,
+        keyframeInterval: 1,
       },
       1,
     );
@@ -106,6 +124,8 @@ describe(EmulatedDriver.name, () => {
         rotation: 0,
         hflip: false,
         vflip: false,
+        bitrate: 2000,
+        keyframeInterval: 1,
       },
       11,
     );
@@ -173,6 +193,8 @@ describe(EmulatedDriver.name, () => {
           rotation: 0,
           hflip: false,
           vflip: false,
+          bitrate: 2000,
+          keyframeInterval: 1,
         },
         abort.signal,
       )

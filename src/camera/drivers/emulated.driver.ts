@@ -1,11 +1,11 @@
-import type { CameraCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
+import type { DriverCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
 import { ROTATIONS } from './camera-driver.interface';
 import { loadSharp } from '../../common/sharp-loader';
 import { epochMs } from '../clock';
 import { EmulatedScene } from './emulated-scene';
 import { FramePacer } from './frame-pacer';
 
-const CAPABILITIES: CameraCapabilities = {
+const CAPABILITIES: DriverCapabilities = {
   sizes: { kind: 'range', width: { min: 16, max: 3840 }, height: { min: 16, max: 2160 } },
   framerate: { min: 0.1, max: 60 },
   quality: { min: 1, max: 100 },
@@ -25,7 +25,7 @@ export class EmulatedDriver implements CameraDriver {
   /** `clock` is the time shown in the picture (tests freeze it to compare frames). */
   constructor(private readonly clock: () => number = epochMs) {}
 
-  async capabilities(): Promise<CameraCapabilities> {
+  async capabilities(): Promise<DriverCapabilities> {
     return Promise.resolve(CAPABILITIES);
   }
 

@@ -15,6 +15,8 @@ const settings: CameraSettings = {
   rotation: 0,
   hflip: false,
   vflip: false,
+  bitrate: 2000,
+  keyframeInterval: 1,
 };
 
 const LISTING = `[video4linux2,v4l2 @ 0x55d5] Raw       :     yuyv422 :           YUYV 4:2:2 : 640x480 352x288 320x240 176x144 160x120 1280x720 640x360

@@ -1,7 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { createRedactor, type Redact } from '../../common/redact-secrets';
-import type { CameraCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
+import type { DriverCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
 import { ROTATIONS } from './camera-driver.interface';
 import { splitJpegStream } from '../../jpeg/jpeg-splitter';
 import { captureProcessOutput } from '../../process/capture-process';
@@ -26,7 +26,7 @@ export interface FfmpegDriverOptions {
 }
 
 /** What ffmpeg can make of any source it scales and re-encodes. */
-const SCALED_SOURCE: CameraCapabilities = {
+const SCALED_SOURCE: DriverCapabilities = {
   sizes: { kind: 'range', width: { min: 16, max: 3840 }, height: { min: 16, max: 2160 } },
   framerate: { min: 0.1, max: 60 },
   quality: { min: 1, max: 100 },
@@ -53,7 +53,7 @@ export class FfmpegDriver implements CameraDriver {
     this.redact = createRedactor(options.source);
   }
 
-  async capabilities(): Promise<CameraCapabilities> {
+  async capabilities(): Promise<DriverCapabilities> {
     if (this.source.kind !== 'v4l2') return SCALED_SOURCE;
     const formats = await this.v4l2Formats();
     const sizes = [...formats.mjpeg, ...formats.raw].filter(

@@ -18,6 +18,8 @@ describe(ImagesDriver.name, () => {
         rotation: 0,
         hflip: false,
         vflip: false,
+        bitrate: 2000,
+        keyframeInterval: 1,
       },
       abort.signal,
     )) {

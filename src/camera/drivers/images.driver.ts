@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
-  CameraCapabilities,
+  DriverCapabilities,
   CameraDriver,
   CameraSettings,
   CaptureMode,
@@ -43,7 +43,7 @@ export class ImagesDriver implements CameraDriver {
   constructor(private readonly folder: string) {}
 
   /** The files are sent as they are: their own sizes are the only modes, quality and orientation fixed. */
-  async capabilities(): Promise<CameraCapabilities> {
+  async capabilities(): Promise<DriverCapabilities> {
     const modes = new Map<string, CaptureMode>();
     for (const jpeg of await loadJpegFolder(this.folder)) {
       const size = readJpegDimensions(jpeg);

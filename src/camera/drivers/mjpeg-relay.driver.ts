@@ -2,7 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { createRedactor, type Redact } from '../../common/redact-secrets';
-import type { CameraCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
+import type { DriverCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
 import { withHuffmanTables } from '../../jpeg/huffman-tables';
 import { readDisplayDimensions } from '../../jpeg/jpeg-dimensions';
 import { JpegSplitter } from '../../jpeg/jpeg-splitter';
@@ -42,7 +42,7 @@ export class MjpegRelayDriver implements CameraDriver {
   }
 
   /** Sizes cannot be changed remotely: the only mode is the size of the frames it sends. */
-  async capabilities(): Promise<CameraCapabilities> {
+  async capabilities(): Promise<DriverCapabilities> {
     const abort = new AbortController();
     const timer = setTimeout(
       () => abort.abort(new Error('no frame within 10 s')),

@@ -1,3 +1,4 @@
+import { SETTINGS_LIMITS } from '../settings/settings-limits';
 import { findSettingsProblems } from '../settings/capabilities';
 import type { CameraSettings } from './camera-driver.interface';
 import { parseCameraList, piCameraCapabilities, planRpicam } from './rpicam-command';
@@ -10,6 +11,8 @@ const settings: CameraSettings = {
   rotation: 0,
   hflip: false,
   vflip: false,
+  bitrate: 2000,
+  keyframeInterval: 1,
 };
 
 describe(planRpicam.name, () => {
@@ -227,6 +230,10 @@ describe(parseCameraList.name, () => {
 });
 
 describe(piCameraCapabilities.name, () => {
+  const H264_RANGES = {
+    bitrate: SETTINGS_LIMITS.bitrate,
+    keyframeInterval: SETTINGS_LIMITS.keyframeInterval,
+  };
   const settingsAt = (width: number, height: number, framerate: number): CameraSettings => ({
     ...settings,
     width,
@@ -236,7 +243,7 @@ describe(piCameraCapabilities.name, () => {
   const problems = (output: string, asked: CameraSettings): string[] =>
     findSettingsProblems(
       asked,
-      piCameraCapabilities(parseCameraList(output)[0]),
+      { ...piCameraCapabilities(parseCameraList(output)[0]), ...H264_RANGES },
       new Set(['width', 'height', 'framerate']),
     );
 

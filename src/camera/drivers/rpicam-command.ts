@@ -1,4 +1,4 @@
-import type { CameraCapabilities, CameraSettings } from './camera-driver.interface';
+import type { DriverCapabilities, CameraSettings } from './camera-driver.interface';
 import { ROTATIONS } from './camera-driver.interface';
 import { ORIENTATION_ROTATE_270, ORIENTATION_ROTATE_90 } from '../../jpeg/exif-orientation';
 
@@ -165,7 +165,7 @@ const wholeFps = (fps: number): number => Math.max(1, Math.floor(fps));
  * 2304x1296 mode rather than refuse. camfeed offers only the rates at which a size is real: at
  * most the fastest mode that covers the size.
  */
-export function piCameraCapabilities(camera: PiCamera): CameraCapabilities {
+export function piCameraCapabilities(camera: PiCamera): DriverCapabilities {
   const framerateBySize = camera.modes.flatMap((mode) =>
     mode.maxFramerate === undefined
       ? []

@@ -1,7 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { CameraCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
+import type { DriverCapabilities, CameraDriver, CameraSettings } from './camera-driver.interface';
 import { orientationSegment, withOrientation } from '../../jpeg/exif-orientation';
 import { splitJpegStream } from '../../jpeg/jpeg-splitter';
 import { captureProcessOutput } from '../../process/capture-process';
@@ -26,7 +26,7 @@ export class RpicamDriver implements CameraDriver {
     private readonly logger: LoggerService = new Logger('rpicam'),
   ) {}
 
-  async capabilities(): Promise<CameraCapabilities> {
+  async capabilities(): Promise<DriverCapabilities> {
     const binary = await this.binary();
     const { stdout, stderr } = await run(binary, ['--list-cameras'], { timeout: 15_000 });
     const cameras = parseCameraList(`${stdout}\n${stderr}`);

@@ -14,7 +14,11 @@ export type H264State = (typeof H264_STATES)[number];
 /** What GET /cameras/:id/status says of the camera's H.264 stream (WebRTC). */
 export class H264Status {
   @ApiProperty({ enum: H264_STATES }) readonly state!: H264State;
-  @ApiProperty({ nullable: true, enum: ['libx264', 'h264_v4l2m2m'], description: 'What encodes it' })
+  @ApiProperty({
+    nullable: true,
+    enum: ['libx264', 'h264_v4l2m2m'],
+    description: 'What encodes it',
+  })
   readonly encoder!: string | null;
   @ApiProperty({ description: 'WebRTC viewers of this camera' }) readonly viewers!: number;
   @ApiProperty() readonly keyframes!: number;

@@ -54,6 +54,8 @@ describe(FrameProducer.name, () => {
       rotation: 0,
       hflip: false,
       vflip: false,
+      bitrate: 2000,
+      keyframeInterval: 1,
     },
     idleTimeoutMs: 200,
     stallTimeoutMs: 10_000,

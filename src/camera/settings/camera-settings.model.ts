@@ -35,6 +35,20 @@ export class CameraSettings {
 
   @ApiProperty({ example: false, description: 'Mirror top to bottom' })
   readonly vflip!: boolean;
+
+  @ApiProperty({
+    ...SETTINGS_LIMITS.bitrate,
+    example: 2000,
+    description: 'H.264 (WebRTC) bitrate, kbit/s',
+  })
+  readonly bitrate!: number;
+
+  @ApiProperty({
+    ...SETTINGS_LIMITS.keyframeInterval,
+    example: 1,
+    description: 'Seconds between H.264 keyframes',
+  })
+  readonly keyframeInterval!: number;
 }
 
 export class Range {
@@ -97,6 +111,12 @@ export class CameraCapabilities {
   })
   readonly quality!: Range | null;
 
+  @ApiProperty({ type: Range, description: 'H.264 (WebRTC) bitrate, kbit/s' })
+  readonly bitrate!: Range;
+
+  @ApiProperty({ type: Range, description: 'Seconds between H.264 keyframes' })
+  readonly keyframeInterval!: Range;
+
   @ApiProperty({ enum: ROTATIONS, isArray: true }) readonly rotations!: readonly Rotation[];
 
   @ApiProperty({ description: 'Whether hflip and vflip are supported' }) readonly flips!: boolean;
@@ -107,6 +127,8 @@ export const GENERIC_CAPABILITIES: CameraCapabilities = {
   sizes: { kind: 'range', width: SETTINGS_LIMITS.width, height: SETTINGS_LIMITS.height },
   framerate: SETTINGS_LIMITS.framerate,
   quality: SETTINGS_LIMITS.quality,
+  bitrate: SETTINGS_LIMITS.bitrate,
+  keyframeInterval: SETTINGS_LIMITS.keyframeInterval,
   rotations: ROTATIONS,
   flips: true,
 };

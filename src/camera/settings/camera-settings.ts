@@ -4,7 +4,8 @@ import { validateSync } from 'class-validator';
 import type { Redact } from '../../common/redact-secrets';
 import { SerialQueue } from '../../common/serial-queue';
 import type { SettingsStore } from '../../persistence/settings-store.service';
-import type { CameraDriver } from '../drivers/camera-driver.interface';
+import type { CameraDriver, DriverCapabilities } from '../drivers/camera-driver.interface';
+import { SETTINGS_LIMITS } from './settings-limits';
 import { findSettingsProblems, fitSettings } from './capabilities';
 import {
   type CameraCapabilities,
@@ -64,15 +65,17 @@ export class CameraSettingsManager {
 
   /** The driver's capabilities, asked once; a driver that cannot tell gets generic limits. */
   async capabilities(): Promise<CameraCapabilities> {
-    this.capabilitiesCache ??= this.options.driver.capabilities().catch((error: unknown) => {
-      this.options.logger.warn(
-        this.options.redact(
-          `Cannot read the camera's capabilities (${(error as Error).message}); assuming generic limits`,
-        ),
-      );
-      this.capabilitiesCache = undefined;
-      return GENERIC_CAPABILITIES;
-    });
+    this.capabilitiesCache ??= this.options.driver
+      .capabilities()
+      .then(withH264Ranges, (error: unknown) => {
+        this.options.logger.warn(
+          this.options.redact(
+            `Cannot read the camera's capabilities (${(error as Error).message}); assuming generic limits`,
+          ),
+        );
+        this.capabilitiesCache = undefined;
+        return GENERIC_CAPABILITIES;
+      });
     return this.capabilitiesCache;
   }
 
@@ -110,6 +113,13 @@ export class CameraSettingsManager {
     return definedOnly(dto as Partial<CameraSettings>);
   }
 }
+
+/** The H.264 ranges are the same for every camera: camfeed's encoder, not the camera, sets them. */
+const withH264Ranges = (capabilities: DriverCapabilities): CameraCapabilities => ({
+  ...capabilities,
+  bitrate: SETTINGS_LIMITS.bitrate,
+  keyframeInterval: SETTINGS_LIMITS.keyframeInterval,
+});
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(

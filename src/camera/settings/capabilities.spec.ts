@@ -7,6 +7,8 @@ const ranged: CameraCapabilities = {
   sizes: { kind: 'range', width: { min: 16, max: 1920 }, height: { min: 16, max: 1080 } },
   framerate: { min: 1, max: 60 },
   quality: { min: 1, max: 100 },
+  bitrate: { min: 100, max: 20_000 },
+  keyframeInterval: { min: 0.2, max: 10 },
   rotations: [0, 90, 180, 270],
   flips: true,
 };
@@ -20,6 +22,8 @@ const webcam: CameraCapabilities = {
   },
   framerate: { min: 1, max: 30 },
   quality: null,
+  bitrate: { min: 100, max: 20_000 },
+  keyframeInterval: { min: 0.2, max: 10 },
   rotations: [0, 180],
   flips: false,
 };
@@ -33,6 +37,8 @@ const piCamera: CameraCapabilities = {
     { width: 4608, height: 2592, maxFramerate: 14 },
   ],
   quality: { min: 1, max: 100 },
+  bitrate: { min: 100, max: 20_000 },
+  keyframeInterval: { min: 0.2, max: 10 },
   rotations: [0, 90, 180, 270],
   flips: true,
 };

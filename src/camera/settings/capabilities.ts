@@ -64,6 +64,10 @@ export function findSettingsProblems(
   } else if (!within(settings.quality, caps.quality)) {
     problems.push(`quality must be from ${formatRange(caps.quality)} for this camera`);
   }
+  for (const field of ['bitrate', 'keyframeInterval'] as const) {
+    if (!within(settings[field], caps[field]))
+      problems.push(`${field} must be from ${formatRange(caps[field])} for this camera`);
+  }
   if (!caps.rotations.includes(settings.rotation)) {
     problems.push(`rotation must be one of: ${caps.rotations.join(', ')} for this camera`);
   }
@@ -97,6 +101,8 @@ export function fitSettings(settings: CameraSettings, caps: CameraCapabilities):
     height,
     framerate: settings.framerate,
     quality: caps.quality === null ? settings.quality : clamp(settings.quality, caps.quality),
+    bitrate: clamp(settings.bitrate, caps.bitrate),
+    keyframeInterval: clamp(settings.keyframeInterval, caps.keyframeInterval),
     rotation: caps.rotations.includes(settings.rotation)
       ? settings.rotation
       : (caps.rotations[0] ?? 0),

@@ -14,6 +14,10 @@ export const SETTINGS_LIMITS = {
   framerate: { min: 0.1, max: 120 },
   /** JPEG quality. */
   quality: { min: 1, max: 100 },
+  /** H.264 (WebRTC) bitrate, kbit/s. */
+  bitrate: { min: 100, max: 20_000 },
+  /** Seconds between H.264 keyframes: how long a viewer who lost packets waits at most. */
+  keyframeInterval: { min: 0.2, max: 10 },
 } as const;
 
 /** The settings a camera starts with when nobody configured or saved any. */
@@ -25,4 +29,6 @@ export const DEFAULT_SETTINGS = {
   rotation: 0,
   hflip: false,
   vflip: false,
+  bitrate: 2000,
+  keyframeInterval: 1,
 } as const;

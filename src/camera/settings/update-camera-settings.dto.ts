@@ -11,8 +11,17 @@ const DESCRIPTIONS: Record<Bounded, string> = {
   height: 'Capture height in pixels',
   framerate: 'Frames per second; fractions allowed',
   quality: 'JPEG quality',
+  bitrate: 'H.264 (WebRTC) bitrate, kbit/s',
+  keyframeInterval: 'Seconds between H.264 keyframes',
 };
-const EXAMPLES: Record<Bounded, number> = { width: 1280, height: 720, framerate: 15, quality: 80 };
+const EXAMPLES: Record<Bounded, number> = {
+  width: 1280,
+  height: 720,
+  framerate: 15,
+  quality: 80,
+  bitrate: 2000,
+  keyframeInterval: 1,
+};
 
 /**
  * A bounded setting: its range (SETTINGS_LIMITS), its validation and its documentation, with
@@ -49,6 +58,12 @@ export class UpdateCameraSettingsDto {
 
   @BoundedSetting('quality', true)
   quality?: number;
+
+  @BoundedSetting('bitrate', true)
+  bitrate?: number;
+
+  @BoundedSetting('keyframeInterval', false)
+  keyframeInterval?: number;
 
   @ApiPropertyOptional({
     enum: ROTATIONS,
