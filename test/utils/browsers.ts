@@ -22,6 +22,8 @@ export interface EnginePage {
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
   /** What the engine painted inside the first element matching `selector`, as PNG. */
   screenshotPng(selector: string): Promise<Buffer>;
+  /** Clicks the first element matching `selector` as a user would: real input, in its middle. */
+  click(selector: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ async function openChromium(): Promise<Engine> {
         },
         evaluate: async (fn, arg) => page.evaluate(fn, arg as never),
         screenshotPng: async (selector) => page.locator(selector).first().screenshot(),
+        click: async (selector) => page.locator(selector).first().click(),
         close: async () => page.close(),
       };
     },
@@ -148,6 +151,7 @@ async function openFirefox(): Promise<Engine> {
           if (element === null) throw new Error(`no element matches ${selector}`);
           return Buffer.from(await element.screenshot());
         },
+        click: async (selector) => page.click(selector),
         close: async () => page.close(),
       };
     },
@@ -403,6 +407,11 @@ async function openWebKit(): Promise<Engine> {
               .extract({ left, top, width: right - left, height: bottom - top })
               .png()
               .toBuffer();
+          },
+          click: async (selector) => {
+            const element = browser.$(selector);
+            if (!(await element.isExisting())) throw new Error(`no element matches ${selector}`);
+            await element.click();
           },
           close: closeSession,
         };
