@@ -513,6 +513,11 @@
   const THUMB_EVERY_MS = 400;
   let wallRunning = false;
   let wallToken = null;
+  /**
+   * Bumped whenever the wall stops or starts: a thumbnail's refresh still pending from an earlier
+   * wall (its timer, the token request) sees it and ends, instead of running on beside the new one.
+   */
+  let wallGeneration = 0;
 
   async function loadCameras() {
     try {
@@ -557,13 +562,13 @@
   }
 
   /** Each thumbnail reloads its snapshot once the last one arrived: no pile-up on slow links. */
-  function refreshThumb(tile) {
-    if (!wallRunning) return;
+  function refreshThumb(tile, generation) {
+    if (generation !== wallGeneration) return;
     const thumb = tile.querySelector('img');
     const id = tile.dataset.camera;
-    const next = () => setTimeout(() => refreshThumb(tile), THUMB_EVERY_MS);
-    thumb.onload = next;
-    thumb.onerror = () => setTimeout(() => refreshThumb(tile), 2000);
+    const after = (ms) => () => setTimeout(() => refreshThumb(tile, generation), ms);
+    thumb.onload = after(THUMB_EVERY_MS);
+    thumb.onerror = after(2000);
     const token = wallToken ? `&token=${encodeURIComponent(wallToken)}` : '';
     thumb.src = `/cameras/${encodeURIComponent(id)}/snapshot.jpg?t=${Date.now()}${token}`;
   }
@@ -571,6 +576,7 @@
   async function refreshWallStates() {
     if (!wallRunning || document.hidden) return;
     await loadCameras();
+    if (!wallRunning) return; // a camera was opened meanwhile: the wall must stay stopped
     for (const entry of cameras) {
       const tile = wall.querySelector(`[data-camera="${CSS.escape(entry.id)}"]`);
       if (tile) tileState(tile, entry);
@@ -581,17 +587,20 @@
   async function startWall() {
     stopWall();
     wallRunning = true;
+    const generation = wallGeneration;
     if (streamAuth && cameras[0]) {
       camera = cameras[0].id;
       wallToken = await streamToken();
       camera = null;
     }
+    if (generation !== wallGeneration) return; // stopped or restarted meanwhile
     renderWall();
-    for (const tile of wall.children) refreshThumb(tile);
+    for (const tile of wall.children) refreshThumb(tile, generation);
   }
 
   function stopWall() {
     wallRunning = false;
+    wallGeneration += 1;
     for (const thumb of wall.querySelectorAll('img')) {
       thumb.onload = null;
       thumb.onerror = null;
