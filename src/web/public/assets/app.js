@@ -130,10 +130,10 @@
    * With STREAM_AUTH on, the stream URL carries a fresh token (the browser already holds the
    * credentials it signed in with, and sends them with this request).
    */
-  async function streamToken() {
+  async function streamToken(id = camera) {
     if (!streamAuth) return null;
     try {
-      const response = await fetch(`${base()}/video_feed/token`, {
+      const response = await fetch(`/cameras/${encodeURIComponent(id)}/video_feed/token`, {
         method: 'POST',
         headers: authHeaders(),
       });
@@ -588,11 +588,9 @@
     stopWall();
     wallRunning = true;
     const generation = wallGeneration;
-    if (streamAuth && cameras[0]) {
-      camera = cameras[0].id;
-      wallToken = await streamToken();
-      camera = null;
-    }
+    // Asked for by id, not by setting `camera`: a camera opened while the token is on its way
+    // keeps its id.
+    if (streamAuth && cameras[0]) wallToken = await streamToken(cameras[0].id);
     if (generation !== wallGeneration) return; // stopped or restarted meanwhile
     renderWall();
     for (const tile of wall.children) refreshThumb(tile, generation);
