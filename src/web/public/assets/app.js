@@ -612,6 +612,7 @@
     wall.hidden = true;
     view.hidden = false;
     $('back').hidden = cameras.length < 2;
+    pill.hidden = false;
     if (camera === id) return;
     stopStream();
     camera = id;
@@ -634,6 +635,10 @@
     camera = null;
     view.hidden = true;
     wall.hidden = false;
+    // "All cameras" is where the wall already is, and the header's pill is one camera's state
+    // (each tile has its own).
+    $('back').hidden = true;
+    pill.hidden = true;
     document.title = 'camfeed';
     $('camera-name').textContent = 'All cameras';
     startWall();
