@@ -616,6 +616,15 @@
     if (camera === id) return;
     stopStream();
     camera = id;
+    // What the view shows is the camera's before: its problem, state and back-off must not
+    // show as this one's until this one's answers come.
+    setNote('');
+    retryMs = 1000;
+    pill.textContent = '…';
+    pill.className = 'pill';
+    for (const field of ['st-state', 'st-fps', 'st-clients', 'st-view', 'st-size', 'st-error'])
+      $(field).textContent = '…';
+    $('ir-state').textContent = '…';
     const entry = cameras.find((candidate) => candidate.id === id);
     $('camera-name').textContent = entry ? entry.name : id;
     $('snapshot').href = `${base()}/snapshot.jpg`;
