@@ -159,7 +159,13 @@
   function stopStream() {
     clearTimeout(retryTimer);
     session = null;
+    if (!img.hasAttribute('src')) return;
     img.removeAttribute('src');
+    // WebKit (Safari, WebKitGTK) goes on reading a multipart image whose src was removed or
+    // changed, even one whose element is gone, until the document's loads are stopped: the camera
+    // kept a viewer, and the page one of its six connections, after every camera it showed.
+    // window.stop() also aborts any request in flight; those of the camera left ignore that.
+    window.stop();
   }
 
   function reconnect(reason) {
@@ -179,6 +185,7 @@
     try {
       response = await fetch(`${base()}/video_feed/sessions/${current}`, { cache: 'no-store' });
     } catch {
+      if (current !== session) return; // stopped meanwhile (window.stop() aborts this)
       setNote('The server cannot be reached.');
       return;
     }
@@ -258,6 +265,7 @@
       const status = await api('GET', `${base()}/status`);
       if (camera === shown) renderStatus(status);
     } catch (error) {
+      if (camera !== shown) return;
       pill.textContent = 'offline';
       pill.className = 'pill error';
       $('st-state').textContent = error.message;
@@ -444,7 +452,7 @@
       [capabilities, settings] = [loadedCapabilities, loadedSettings];
       renderForm();
     } catch (error) {
-      showError(error);
+      if (camera === shown) showError(error);
     }
   }
 
