@@ -15,6 +15,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { StreamModule } from './stream/stream.module';
 import { WebModule } from './web/web.module';
+import { WebRtcModule } from './webrtc/webrtc.module';
 
 export interface AppModuleOptions extends AppConfigOptions {
   /** The configuration main.ts already validated (it needed TLS before creating the app). */
@@ -41,6 +42,7 @@ export class AppModule {
         IrLedModule,
         CamerasModule,
         StreamModule,
+        WebRtcModule,
         ControlModule,
         HealthModule,
         MetricsModule,

@@ -1,4 +1,4 @@
-import { advertiseAddress, chooseH264 } from './sdp';
+import { advertiseAddress, chooseH264, parseSdpFragment } from './sdp';
 
 /** The video section of a Chromium recvonly offer, cut down to what matters. */
 const CHROMIUM_OFFER = [
@@ -62,5 +62,39 @@ describe(advertiseAddress.name, () => {
     expect(lines).toContain('a=candidate:9000 1 udp 2122317822 203.0.113.7 50012 typ host');
     expect(lines.filter((line) => line.includes('203.0.113.7'))).toHaveLength(1);
     expect(lines.at(-1)).toBe('a=end-of-candidates');
+  });
+});
+
+describe(parseSdpFragment.name, () => {
+  it('reads the credentials and each candidate with its media section', () => {
+    const fragment = [
+      'a=ice-ufrag:EsAw',
+      'a=ice-pwd:P2uYro0UCOQ4zxjKXaWCBui1',
+      'a=candidate:0 1 udp 1 198.51.100.1 4000 typ host',
+      'm=video 9 UDP/TLS/RTP/SAVPF 0',
+      'a=mid:v1',
+      'a=candidate:1387637174 1 udp 2122260223 192.0.2.1 61764 typ host generation 0',
+      'a=end-of-candidates',
+      '',
+    ].join('\r\n');
+    expect(parseSdpFragment(fragment, '0')).toEqual({
+      ufrag: 'EsAw',
+      pwd: 'P2uYro0UCOQ4zxjKXaWCBui1',
+      candidates: [
+        { mid: '0', candidate: 'candidate:0 1 udp 1 198.51.100.1 4000 typ host' },
+        {
+          mid: 'v1',
+          candidate: 'candidate:1387637174 1 udp 2122260223 192.0.2.1 61764 typ host generation 0',
+        },
+      ],
+    });
+  });
+
+  it('finds nothing in a fragment that only ends the candidates', () => {
+    expect(parseSdpFragment('a=end-of-candidates\r\n', '0')).toEqual({
+      ufrag: undefined,
+      pwd: undefined,
+      candidates: [],
+    });
   });
 });

@@ -91,3 +91,27 @@ export function iceCredentials(sdp: string): { ufrag?: string; pwd?: string } {
     pwd: /^a=ice-pwd:(\S+)/m.exec(sdp)?.[1],
   };
 }
+
+/** A trickle ICE fragment (RFC 8840, application/trickle-ice-sdpfrag), as a WHEP PATCH sends it. */
+export interface SdpFragment {
+  readonly ufrag?: string;
+  readonly pwd?: string;
+  /** `a=candidate:` lines without the `a=`, each with the mid of its media section. */
+  readonly candidates: readonly { readonly mid: string; readonly candidate: string }[];
+}
+
+/** The credentials and candidates of a trickle ICE fragment; `defaultMid` for lines before any m=. */
+export function parseSdpFragment(fragment: string, defaultMid: string): SdpFragment {
+  let ufrag: string | undefined;
+  let pwd: string | undefined;
+  let mid = defaultMid;
+  const candidates: { mid: string; candidate: string }[] = [];
+  for (const line of fragment.split(/\r?\n/)) {
+    if (line.startsWith('a=ice-ufrag:')) ufrag = line.slice('a=ice-ufrag:'.length).trim();
+    else if (line.startsWith('a=ice-pwd:')) pwd = line.slice('a=ice-pwd:'.length).trim();
+    else if (line.startsWith('a=mid:')) mid = line.slice('a=mid:'.length).trim();
+    else if (line.startsWith('a=candidate:'))
+      candidates.push({ mid, candidate: line.slice(2).trim() });
+  }
+  return { ufrag, pwd, candidates };
+}

@@ -4,18 +4,12 @@ import type { H264Stream, H264Viewer } from '../camera/h264/h264-stream';
 import type { AccessUnit } from '../h264/avc';
 import type { DataChannelLibrary } from './datachannel';
 import { readFeedback } from './rtcp';
-import type { H264Choice } from './sdp';
+import { type H264Choice, iceCredentials, parseSdpFragment } from './sdp';
 
 type PeerConnection = InstanceType<DataChannelLibrary['PeerConnection']>;
 type Track = ReturnType<PeerConnection['addTrack']>;
 type RtpConfig = InstanceType<DataChannelLibrary['RtpPacketizationConfig']>;
 
-/**
- * A viewer whose send buffer holds more than this is not keeping up: it skips pictures until the
- * next keyframe instead of queueing (each picture depends on the last, so a skipped one means a
- * wait for a keyframe anyway). Bounded, like an MJPEG viewer's one part.
- */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** How many packets each viewer keeps to answer NACKs: about two seconds at 2.5 Mbit/s. */
 const NACK_HISTORY = 512;
 /** A viewer that has not connected in this long (a WHEP client that never did ICE) is closed. */
@@ -63,6 +57,8 @@ export class WebRtcSession implements H264Viewer {
   private closed = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private connectedAt = 0;
+  /** The viewer's ICE username fragment, from its offer: a PATCH with another is an ICE restart. */
+  private remoteUfrag: string | undefined;
   closeReason = 'viewer left';
   readonly counters: SessionCounters = {
     bytesSent: 0,
@@ -124,6 +120,7 @@ export class WebRtcSession implements H264Viewer {
         resolve();
       });
     });
+    this.remoteUfrag = iceCredentials(offer).ufrag;
     this.pc.setRemoteDescription(offer, 'offer');
     await gathered;
     const local = this.pc.localDescription();
@@ -131,17 +128,27 @@ export class WebRtcSession implements H264Viewer {
     return local.sdp;
   }
 
+  /**
+   * The viewer's late ICE candidates (a WHEP PATCH, trickle ICE). False for an ICE restart (new
+   * credentials), which camfeed does not do: the viewer posts a new offer instead.
+   */
+  trickle(fragment: string): boolean {
+    const parsed = parseSdpFragment(fragment, this.options.choice.mid);
+    if (parsed.ufrag !== undefined && parsed.ufrag !== this.remoteUfrag) return false;
+    for (const { mid, candidate } of parsed.candidates) {
+      try {
+        this.pc.addRemoteCandidate(candidate, mid);
+      } catch {
+        // A candidate the library cannot use (mDNS name, other address family): ICE goes on without it.
+      }
+    }
+    return true;
+  }
+
   /** A new picture from the camera's H.264 stream. */
   deliver(unit: AccessUnit): void {
     if (this.closed || !this.track.isOpen()) return;
     if (this.waitForKeyframe && !unit.keyframe) {
-      this.counters.picturesSkipped += 1;
-      this.options.counters.picturesSkipped += 1;
-      return;
-    }
-    if (this.track.bufferedAmount() > MAX_BUFFERED_BYTES) {
-      // Behind: drop to the next keyframe rather than queue.
-      this.waitForKeyframe = true;
       this.counters.picturesSkipped += 1;
       this.options.counters.picturesSkipped += 1;
       return;
@@ -156,7 +163,15 @@ export class WebRtcSession implements H264Viewer {
     );
     this.lastRtpTime = rtpTime;
     this.rtp.timestamp = rtpTime % 2 ** 32;
-    this.track.sendMessageBinary(unit.data);
+    // Media leaves as UDP datagrams with no queue in the library: a viewer that cannot keep up
+    // loses packets in its own socket buffer, never slows the sender, and asks for a keyframe (PLI).
+    // A picture the transport refused leaves the decoder without a reference: wait for a keyframe.
+    if (!this.track.sendMessageBinary(unit.data)) {
+      this.waitForKeyframe = true;
+      this.counters.picturesSkipped += 1;
+      this.options.counters.picturesSkipped += 1;
+      return;
+    }
     this.counters.picturesSent += 1;
     this.counters.bytesSent += unit.data.length;
     this.options.counters.picturesSent += 1;

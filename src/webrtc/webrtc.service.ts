@@ -1,7 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Camera } from '../cameras/camera';
+import { isIP } from 'node:net';
 import { CameraRegistry } from '../cameras/camera-registry.service';
+import { HttpConfig } from '../server/server.config';
 import { DomainError } from '../common/errors/domain.error';
 import { ViewerBudget, type ViewerSource } from '../stream/viewer-budget';
 import { type DataChannelLibrary, loadDataChannel } from './datachannel';
@@ -27,6 +29,7 @@ export class UnusableOfferError extends DomainError {
 /** MAX_CLIENTS (or the camera's maxClients) is reached. */
 export class ViewerLimitError extends DomainError {
   readonly status = 503;
+  override readonly headers = { 'Retry-After': '10' };
 }
 
 /** The camera's WebRTC totals, for metrics. */
@@ -56,12 +59,14 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
   private readonly sessions = new Map<string, WebRtcSession>();
   private readonly totals = new Map<string, CameraWebRtcTotals>();
   private refusedCount = 0;
+  private everOpened = false;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly config: WebRtcConfig,
     private readonly registry: CameraRegistry,
     private readonly budget: ViewerBudget,
+    private readonly http: HttpConfig,
   ) {
     budget.register(this);
   }
@@ -85,6 +90,9 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
   onModuleDestroy(): void {
     this.unsubscribe?.();
     for (const session of [...this.sessions.values()]) session.close('server shutting down');
+    // The library's threads (ICE, DTLS, SRTP) outlive the peer connections and would keep the
+    // process from exiting after SIGTERM; a later server in the same process starts them again.
+    if (this.everOpened) this.library?.cleanup();
   }
 
   /** Why WebRTC cannot be used here, or undefined if it can. */
@@ -138,6 +146,7 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
     const totals = this.totals.get(camera.id) ?? emptyTotals();
     this.totals.set(camera.id, totals);
     const id = randomBytes(12).toString('hex');
+    this.everOpened = true;
     const session = new WebRtcSession({
       id,
       cameraId: camera.id,
@@ -155,7 +164,9 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
     try {
       const answer = await session.answer(offer);
       const advertised =
-        this.config.publicIp === undefined ? answer : advertiseAddress(answer, this.config.publicIp);
+        this.config.publicIp === undefined
+          ? answer
+          : advertiseAddress(answer, this.config.publicIp);
       return { session, answer: advertised };
     } catch (error) {
       session.close(`could not answer: ${(error as Error).message}`);
@@ -171,8 +182,13 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
 
   private rtcConfig(): ConstructorParameters<DataChannelLibrary['PeerConnection']>[1] {
     const { iceServers, portRange, udpPort } = this.config;
+    // A server told to listen on one address (HOST=127.0.0.1, a LAN address) offers WebRTC there
+    // only, as it does HTTP; a wildcard HOST offers every interface's address.
+    const host = this.http.host;
+    const bindAddress = isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::' ? host : undefined;
     return {
       iceServers: [...iceServers],
+      ...(bindAddress !== undefined ? { bindAddress } : {}),
       ...(udpPort !== undefined
         ? { enableIceUdpMux: true, portRangeBegin: udpPort, portRangeEnd: udpPort }
         : portRange !== undefined

@@ -4,6 +4,8 @@
  */
 export abstract class DomainError extends Error {
   abstract readonly status: number;
+  /** Headers the answer carries besides the JSON, such as Retry-After on a 503. */
+  readonly headers: Readonly<Record<string, string>> = {};
 
   constructor(
     message: string,

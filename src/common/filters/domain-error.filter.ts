@@ -8,6 +8,7 @@ import { DomainError } from '../errors/domain.error';
 export class DomainErrorFilter implements ExceptionFilter<DomainError> {
   catch(error: DomainError, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
     response.status(error.status).json({
       statusCode: error.status,
       error: STATUS_CODES[error.status] ?? 'Error',

@@ -11,6 +11,11 @@ export const STREAM_PATH = path('/video_feed');
 export const SNAPSHOT_PATH = path('/snapshot\\.jpg');
 export const SESSION_PATH = path('/video_feed/sessions/[^/]+');
 export const TOKEN_PATH = path('/video_feed/token');
+/** WHEP (WebRTC playback): the endpoint a viewer posts its offer to, and its session's resource. */
+export const WHEP_PATH = path('/whep');
+export const WHEP_SESSION_PATH = path('/whep/[^/]+');
+export const isWhepPath = (url: string): boolean =>
+  WHEP_PATH.test(url) || WHEP_SESSION_PATH.test(url);
 /** What a camera's page polls and shows, for reading only. */
 export const STATUS_PATHS = [path('/camera/status'), path('/status')];
 

@@ -5,6 +5,7 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
+import { isWhepPath } from '../http/media-paths';
 
 /** Control requests are a few hundred bytes; anything larger is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '8kb';
@@ -16,16 +17,33 @@ export const JSON_BODY_LIMIT = '8kb';
  */
 export const BODY_DEADLINE_MS = 10_000;
 
+/**
+ * WHEP bodies: an SDP offer (a few KB; a browser's with many codecs stays under 16 KB) and the
+ * trickle ICE fragments of RFC 8840.
+ */
+export const SDP_BODY_LIMIT = '64kb';
+const SDP_TYPES = ['application/sdp', 'application/trickle-ice-sdpfrag'];
+
 const hasBody = (req: Request): boolean =>
   req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 /**
  * Parses JSON request bodies and refuses, as a 400 naming the problem, everything else: a body
- * that is not application/json, malformed JSON, or one over JSON_BODY_LIMIT.
+ * that is not application/json, malformed JSON, or one over JSON_BODY_LIMIT. WHEP's URLs take
+ * SDP instead, as text, checked by their controller (415 for anything else).
  */
 export function jsonBodyParser(): RequestHandler[] {
+  const sdp = express.text({ type: SDP_TYPES, limit: SDP_BODY_LIMIT });
   const requireJson = (req: Request, res: Response, next: NextFunction): void => {
     if (hasBody(req)) bodyDeadline(req, res);
+    if (isWhepPath(req.path)) {
+      if (hasBody(req) && req.is(SDP_TYPES)) {
+        sdp(req, res, next);
+        return;
+      }
+      next();
+      return;
+    }
     if (hasBody(req) && !req.is('application/json')) {
       next(
         new BadRequestException(
@@ -37,10 +55,11 @@ export function jsonBodyParser(): RequestHandler[] {
     next();
   };
   const parse = express.json({ limit: JSON_BODY_LIMIT, strict: true });
-  const explain = (error: unknown, _req: Request, _res: Response, next: NextFunction): void => {
+  const explain = (error: unknown, req: Request, _res: Response, next: NextFunction): void => {
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') {
-      next(new BadRequestException(`Request body is larger than ${JSON_BODY_LIMIT}`));
+      const limit = isWhepPath(req.path) ? SDP_BODY_LIMIT : JSON_BODY_LIMIT;
+      next(new BadRequestException(`Request body is larger than ${limit}`));
     } else if (type === 'entity.parse.failed') {
       next(new BadRequestException(`Request body is not valid JSON: ${(error as Error).message}`));
     } else if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
