@@ -54,8 +54,8 @@ export default tseslint.config(
     },
   },
   {
-    // Build helpers and tool configuration, run by plain Node before anything is compiled.
-    files: ['scripts/**/*.mjs', 'jest.config.mjs'],
+    // Build helpers, tool configuration and test fixtures, run by plain Node, never compiled.
+    files: ['scripts/**/*.mjs', 'jest.config.mjs', 'test/fixtures/**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node, sourceType: 'module' },
     rules: { 'no-console': 'off' },

@@ -4,6 +4,7 @@ import type { SettingsStore } from '../persistence/settings-store.service';
 import type { CameraDefinition } from './camera-definition';
 import type { CameraDriver } from './drivers/camera-driver.interface';
 import { H264Stream } from './h264/h264-stream';
+import type { CameraStatusResponse } from './producer/camera-status';
 import { FrameProducer } from './producer/frame-producer';
 import { CameraSettingsManager } from './settings/camera-settings';
 
@@ -47,6 +48,11 @@ export class CameraRuntime {
 
   get settings(): CameraSettingsManager {
     return this.manager;
+  }
+
+  /** What GET /cameras/:id/status answers. */
+  status(): CameraStatusResponse {
+    return { ...this.producer.status(), h264: this.h264.status() };
   }
 
   /** A change that needs no restart (the display name). */

@@ -21,7 +21,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CameraStatus } from '../camera/producer/camera-status';
+import { CameraStatusResponse } from '../camera/producer/camera-status';
 import { CameraCapabilities, CameraSettings } from '../camera/settings/camera-settings.model';
 import { UpdateCameraSettingsDto } from '../camera/settings/update-camera-settings.dto';
 import type { Camera } from '../cameras/camera';
@@ -96,9 +96,9 @@ export class ControlController {
   @Get('cameras/:camera/status')
   @ApiTags('camera')
   @ApiOperation({ summary: 'Camera state, viewers, measured frame rate and last error' })
-  @ApiOkResponse({ type: CameraStatus })
-  cameraStatus(@Param('camera') camera: string): CameraStatus {
-    return this.registry.get(camera).producer.status();
+  @ApiOkResponse({ type: CameraStatusResponse })
+  cameraStatus(@Param('camera') camera: string): CameraStatusResponse {
+    return this.registry.get(camera).runtime.status();
   }
 
   @Get('camera/status')
@@ -107,9 +107,9 @@ export class ControlController {
     summary: 'Camera state, viewers, measured frame rate and last error',
     description: FIRST,
   })
-  @ApiOkResponse({ type: CameraStatus })
-  status(): CameraStatus {
-    return this.registry.first().producer.status();
+  @ApiOkResponse({ type: CameraStatusResponse })
+  status(): CameraStatusResponse {
+    return this.registry.first().runtime.status();
   }
 
   @Get('cameras/:camera/settings')

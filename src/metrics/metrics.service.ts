@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Camera } from '../cameras/camera';
 import { CameraRegistry } from '../cameras/camera-registry.service';
 import { MjpegStreamService } from '../stream/mjpeg-stream.service';
+import { WebRtcService } from '../webrtc/webrtc.service';
 
 type CameraLabel = 'camera';
 
@@ -16,7 +17,7 @@ export class MetricsService {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
 
-  constructor(cameras: CameraRegistry, streams: MjpegStreamService) {
+  constructor(cameras: CameraRegistry, streams: MjpegStreamService, webrtc: WebRtcService) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const streamOf = (id: string) => streams.cameraCounters().find((entry) => entry.camera === id);
@@ -107,6 +108,69 @@ export class MetricsService {
         const last = camera.producer.counters.lastFrameAt;
         return last > 0 ? (Date.now() - last) / 1000 : Number.NaN;
       },
+    );
+    perCamera(
+      'gauge',
+      'camfeed_webrtc_viewers',
+      'WebRTC (WHEP) viewers of the camera.',
+      (camera) => webrtc.totalsOf(camera.id).sessions,
+    );
+    new Counter({
+      name: 'camfeed_webrtc_refused_total',
+      help: 'WebRTC viewers refused because MAX_CLIENTS (or a camera’s maxClients) were watching.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(webrtc.refused);
+      },
+    });
+    perCamera(
+      'counter',
+      'camfeed_webrtc_bytes_sent_total',
+      'H.264 bytes sent to WebRTC viewers (before RTP and SRTP overhead).',
+      (camera) => webrtc.totalsOf(camera.id).bytesSent,
+    );
+    perCamera(
+      'counter',
+      'camfeed_webrtc_pictures_sent_total',
+      'H.264 pictures sent to WebRTC viewers.',
+      (camera) => webrtc.totalsOf(camera.id).picturesSent,
+    );
+    perCamera(
+      'counter',
+      'camfeed_webrtc_pictures_skipped_total',
+      'Pictures a WebRTC viewer skipped while waiting for a keyframe.',
+      (camera) => webrtc.totalsOf(camera.id).picturesSkipped,
+    );
+    perCamera(
+      'counter',
+      'camfeed_webrtc_keyframe_requests_total',
+      'Keyframe requests (PLI, FIR) from WebRTC viewers.',
+      (camera) => webrtc.totalsOf(camera.id).keyframeRequests,
+    );
+    perCamera(
+      'counter',
+      'camfeed_webrtc_nacked_packets_total',
+      'RTP packets WebRTC viewers asked to be sent again (NACK).',
+      (camera) => webrtc.totalsOf(camera.id).nackedPackets,
+    );
+    perCamera(
+      'counter',
+      'camfeed_h264_restarts_total',
+      'Times the camera’s H.264 encoder failed and was started again.',
+      (camera) => camera.runtime.h264.status().restarts,
+    );
+    perCamera(
+      'counter',
+      'camfeed_h264_keyframes_total',
+      'Keyframes in the camera’s H.264 stream.',
+      (camera) => camera.runtime.h264.status().keyframes,
+    );
+    perCamera(
+      'gauge',
+      'camfeed_h264_running',
+      '1 while the camera’s H.264 stream runs (a WebRTC viewer watches), else 0.',
+      (camera) => (camera.runtime.h264.status().state === 'running' ? 1 : 0),
     );
     this.httpRequests = new Counter({
       name: 'camfeed_http_requests_total',

@@ -1,6 +1,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { type Redact, redactUrls } from '../common/redact-secrets';
+import { closingInheritedFds } from './close-inherited-fds';
 import { type LineLogger, StderrLog } from './stderr-log';
 
 export interface CaptureProcessOptions {
@@ -51,7 +52,8 @@ export async function* captureProcessOutput(
   const redact = options.redact ?? redactUrls;
   if (signal.aborted) return;
   const stderr = new StderrLog(name, logger, { redact });
-  const child = spawn(command, args, {
+  const spawned = closingInheritedFds(command, args);
+  const child = spawn(spawned.command, spawned.args, {
     stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   }) as Child;
   if (child.stdin !== null) {

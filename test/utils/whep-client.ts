@@ -1,4 +1,9 @@
-import { PeerConnection, Video, type Track } from 'node-datachannel';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 
 /** What a WHEP session's answer and resource look like to a player. */
 export interface WhepReply {
@@ -13,107 +18,116 @@ export interface WhepClientStats {
   /** RTP packets with another SSRC (there must be none). */
   strayPackets: number;
   bytes: number;
-  /** RTP timestamps of the packets that ended a picture (marker bit). */
+  /** RTP packets that ended a picture (marker bit). */
   pictures: number;
   /** When the first RTP packet arrived (ms since the epoch), 0 before. */
   firstPacketAt: number;
 }
 
+const VIEWER = join(__dirname, '../fixtures/whep-viewer.mjs');
+
+interface Message {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
 /**
- * A WHEP player written against the RFC alone: HTTP and SDP, a receive-only H.264 peer
- * connection (node-datachannel on this side too), no camfeed code. It counts the RTP packets of
- * the SSRC the answer announces.
+ * A WHEP player (test/fixtures/whep-viewer.mjs: RFC 9725, HTTP and SDP, no camfeed code) in a
+ * child process, as real players are: its peer connection never shares a process, or the native
+ * library's threads, with the server's, and a test can freeze it.
  */
 export class WhepClient {
-  readonly stats: WhepClientStats = {
-    packets: 0,
-    strayPackets: 0,
-    bytes: 0,
-    pictures: 0,
-    firstPacketAt: 0,
-  };
-  private readonly pc: PeerConnection;
-  private readonly track: Track;
-  private ssrc: number | undefined;
+  stats: WhepClientStats = { packets: 0, strayPackets: 0, bytes: 0, pictures: 0, firstPacketAt: 0 };
   state = 'new';
   /** The session's resource, from the answer's Location. */
   location: string | undefined;
+  private child: ChildProcessByStdio<Writable, Readable, null> | undefined;
+  private readonly listeners = new Set<(message: Message) => void>();
+  private recordingFile: string | undefined;
 
-  constructor(private readonly endpoint: string) {
-    this.pc = new PeerConnection('whep-test-client', {
-      iceServers: [],
-      // Tests stay on 127.0.0.1.
-      bindAddress: '127.0.0.1',
-    });
-    const video = new Video('0', 'RecvOnly');
-    video.addH264Codec(
-      102,
-      'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1',
-    );
-    this.track = this.pc.addTrack(video);
-    this.track.onMessage((message: Buffer) => this.onPacket(message));
-    this.pc.onStateChange((state: string) => {
-      this.state = state;
-    });
+  constructor(private readonly endpoint: string) {}
+
+  /** The player's process id, once connecting. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
-  /** Posts the offer; resolves with the server's reply (and applies the answer if it is 201). */
+  /** Posts the offer; resolves with the server's reply (the player applies a 201's answer). */
   async connect(headers: Record<string, string> = {}): Promise<WhepReply> {
-    const gathered = new Promise<void>((resolve) => {
-      this.pc.onGatheringStateChange((state: string) => {
-        if (state === 'complete') resolve();
-      });
+    const recordTo = this.recordingFile === undefined ? [] : [this.recordingFile];
+    const child = spawn(
+      process.execPath,
+      [VIEWER, this.endpoint, JSON.stringify(headers), ...recordTo],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    this.child = child;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const message = JSON.parse(line) as Message;
+      if (message.type === 'stats') this.stats = message as unknown as WhepClientStats;
+      if (message.type === 'state') this.state = message.state as string;
+      for (const listener of this.listeners) listener(message);
     });
-    this.pc.setLocalDescription();
-    await gathered;
-    const offer = this.pc.localDescription();
-    if (offer === null) throw new Error('no offer');
-    const response = await fetch(this.endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/sdp', ...headers },
-      body: offer.sdp,
-    });
-    const body = await response.text();
-    if (response.status === 201) {
-      this.ssrc = Number(/^a=ssrc:(\d+)/m.exec(body)?.[1]);
-      this.location = new URL(response.headers.get('location') ?? '', this.endpoint).toString();
-      this.pc.setRemoteDescription(body, 'answer');
-    }
-    return { status: response.status, headers: response.headers, body };
+    const reply = await this.next('reply');
+    const replyHeaders = new Headers(reply.headers as Record<string, string>);
+    const location = replyHeaders.get('location');
+    if (reply.status === 201 && location !== null)
+      this.location = new URL(location, this.endpoint).toString();
+    return { status: reply.status as number, headers: replyHeaders, body: reply.body as string };
+  }
+
+  /** Keeps the H.264 received from now on (from the first packet if not connected yet). */
+  record(): void {
+    this.recordingFile = join(mkdtempSync(join(tmpdir(), 'camfeed-whep-')), 'received.h264');
+    writeFileSync(this.recordingFile, '');
+    this.child?.stdin.write(`record ${this.recordingFile}\n`);
+  }
+
+  /** The H.264 recorded so far, as an Annex B byte stream. */
+  recording(): Buffer {
+    return this.recordingFile === undefined ? Buffer.alloc(0) : readFileSync(this.recordingFile);
   }
 
   /** Ends the session as a player does: DELETE of its resource, then closing its side. */
   async disconnect(headers: Record<string, string> = {}): Promise<number> {
-    const status =
-      this.location === undefined
-        ? 0
-        : (await fetch(this.location, { method: 'DELETE', headers })).status;
-    this.close();
-    return status;
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return 0;
+    const deleted = this.next('deleted');
+    child.stdin.write(`delete ${JSON.stringify(headers)}\n`);
+    const { status } = await deleted;
+    await new Promise((resolve) =>
+      child.exitCode !== null ? resolve(0) : child.once('exit', resolve),
+    );
+    return status as number;
   }
 
-  close(): void {
-    try {
-      this.track.close();
-      this.pc.close();
-    } catch {
-      // Already closed.
-    }
+  /** Stops the player's process (as a player that stopped reading: SIGSTOP), or ends it. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT' | 'SIGKILL'): void {
+    this.child?.kill(signal);
   }
 
-  private onPacket(packet: Buffer): void {
-    if (packet.length < 12 || packet[0] >> 6 !== 2) return;
-    const payloadType = packet[1] & 0x7f;
-    // RTCP (sender reports) shares the port: payload types 72–79 in this position.
-    if (payloadType >= 72 && payloadType <= 79) return;
-    const ssrc = packet.readUInt32BE(8);
-    if (ssrc !== this.ssrc) {
-      this.stats.strayPackets += 1;
-      return;
-    }
-    if (this.stats.firstPacketAt === 0) this.stats.firstPacketAt = Date.now();
-    this.stats.packets += 1;
-    this.stats.bytes += packet.length;
-    if ((packet[1] & 0x80) !== 0) this.stats.pictures += 1;
+  /** Ends the player's process without a DELETE (a player that vanished). */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  private async next(type: string): Promise<Message> {
+    const child = this.child!;
+    return new Promise((resolve, reject) => {
+      const onExit = (): void => reject(new Error(`the WHEP player exited before "${type}"`));
+      const listener = (message: Message): void => {
+        if (message.type !== type) return;
+        this.listeners.delete(listener);
+        child.off('exit', onExit);
+        resolve(message);
+      };
+      this.listeners.add(listener);
+      child.once('exit', onExit);
+    });
   }
 }

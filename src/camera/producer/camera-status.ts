@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { H264Status } from '../h264/h264-stream';
 import { CameraSettings } from '../settings/camera-settings.model';
 
 export const CAMERA_STATES = ['idle', 'starting', 'running', 'retrying', 'stopping'] as const;
@@ -9,7 +10,7 @@ class FrameSize {
   @ApiProperty() readonly height!: number;
 }
 
-/** What GET /cameras/:id/status answers: the type the producer builds and the API documents. */
+/** The capture's side of GET /cameras/:id/status, as the producer builds it. */
 export class CameraStatus {
   @ApiProperty({ example: 'emulated' }) readonly driver!: string;
   @ApiProperty({ enum: CAMERA_STATES }) readonly state!: CameraState;
@@ -30,6 +31,12 @@ export class CameraStatus {
   @ApiProperty({ nullable: true, description: 'Why the camera failed last (credentials masked)' })
   readonly lastError!: string | null;
   @ApiProperty({ nullable: true, format: 'date-time' }) readonly lastErrorAt!: string | null;
+}
+
+/** What GET /cameras/:id/status answers: the capture's status and the H.264 stream's. */
+export class CameraStatusResponse extends CameraStatus {
+  @ApiProperty({ type: H264Status, description: 'The H.264 stream that WebRTC viewers get' })
+  readonly h264!: H264Status;
 }
 
 export interface CameraHealth {
