@@ -54,6 +54,8 @@ describe('settings that survive a restart', () => {
       rotation: 180,
       hflip: false,
       vflip: true,
+      bitrate: 2000,
+      keyframeInterval: 1,
     });
     expect((await getJson(`${secondUrl}/ir-led`)).body).toMatchObject({
       available: true,

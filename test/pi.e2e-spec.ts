@@ -94,6 +94,8 @@ describe('pi driver (rpicam-vid)', () => {
       quality: { min: 1, max: 100 },
       rotations: [0, 90, 180, 270],
       flips: true,
+      bitrate: { min: 100, max: 20000 },
+      keyframeInterval: { min: 0.2, max: 10 },
     });
   });
 

@@ -160,6 +160,8 @@ describe('GET /video_feed (emulated camera)', () => {
       rotation: 0,
       hflip: false,
       vflip: false,
+      bitrate: 2000,
+      keyframeInterval: 1,
     });
     expect(live.framesCaptured as number).toBeGreaterThan(capturedBefore);
     expect(typeof live.lastFrameAt).toBe('string');

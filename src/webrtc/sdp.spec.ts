@@ -1,4 +1,4 @@
-import { advertiseAddress, chooseH264, parseSdpFragment } from './sdp';
+import { advertiseAddress, chooseH264, parseSdpFragment, onlyTheVideo } from './sdp';
 
 /** The video section of a Chromium recvonly offer, cut down to what matters. */
 const CHROMIUM_OFFER = [
@@ -96,5 +96,42 @@ describe(parseSdpFragment.name, () => {
       pwd: undefined,
       candidates: [],
     });
+  });
+});
+
+describe('onlyTheVideo', () => {
+  const offer = [
+    'v=0',
+    'o=- 1 1 IN IP4 0.0.0.0',
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0 1',
+    'm=video 9 UDP/TLS/RTP/SAVPF 102',
+    'a=mid:0',
+    'a=sendrecv',
+    'a=rtpmap:102 H264/90000',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+    'a=mid:1',
+    'a=sendrecv',
+    'a=rtpmap:111 opus/48000/2',
+    'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+    'a=mid:2',
+    '',
+  ].join('\r\n');
+
+  it('makes every other section inactive and leaves the video one and the order alone', () => {
+    const result = onlyTheVideo(offer, '0');
+    const sections = result.split('\r\nm=');
+    expect(sections).toHaveLength(4);
+    expect(sections[1]).toContain('a=sendrecv');
+    expect(sections[2]).toMatch(/^audio .*a=inactive\r\na=rtpmap:111/s);
+    expect(sections[2]).not.toContain('sendrecv');
+    expect(sections[3]).toMatch(/a=mid:2\r\na=inactive\r\n$/);
+    expect(result.startsWith('v=0\r\n')).toBe(true);
+  });
+
+  it('changes nothing in an offer of video alone', () => {
+    const video = offer.split('\r\nm=audio')[0] + '\r\n';
+    expect(onlyTheVideo(video, '0')).toBe(video);
   });
 });

@@ -115,3 +115,31 @@ export function parseSdpFragment(fragment: string, defaultMid: string): SdpFragm
   }
   return { ufrag, pwd, candidates };
 }
+
+/**
+ * The offer with every media section but the chosen video one made inactive, so that the answer
+ * declines them: players such as Mainsail's offer audio too (sendrecv), which camfeed has none of,
+ * and an answer accepting it would promise a track that never comes. Sections keep their order,
+ * as an answer must.
+ */
+export function onlyTheVideo(offer: string, mid: string): string {
+  const eol = offer.includes('\r\n') ? '\r\n' : '\n';
+  const [session, ...sections] = offer.split(/\r?\n(?=m=)/);
+  const kept = sections.map((section) => {
+    if (new RegExp(`^a=mid:${escape(mid)}\\s*$`, 'm').test(section)) return section;
+    const lines = section.split(/\r?\n/);
+    const direction = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/;
+    const at = lines.findIndex((line) => direction.test(line));
+    if (at >= 0) lines[at] = 'a=inactive';
+    else
+      lines.splice(
+        lines[lines.length - 1] === '' ? lines.length - 1 : lines.length,
+        0,
+        'a=inactive',
+      );
+    return lines.join(eol);
+  });
+  return [session, ...kept].join(eol);
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

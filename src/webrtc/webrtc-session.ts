@@ -4,7 +4,7 @@ import type { H264Stream, H264Viewer } from '../camera/h264/h264-stream';
 import type { AccessUnit } from '../h264/avc';
 import type { DataChannelLibrary } from './datachannel';
 import { readFeedback } from './rtcp';
-import { type H264Choice, iceCredentials, parseSdpFragment } from './sdp';
+import { type H264Choice, iceCredentials, onlyTheVideo, parseSdpFragment } from './sdp';
 
 type PeerConnection = InstanceType<DataChannelLibrary['PeerConnection']>;
 type Track = ReturnType<PeerConnection['addTrack']>;
@@ -121,7 +121,7 @@ export class WebRtcSession implements H264Viewer {
       });
     });
     this.remoteUfrag = iceCredentials(offer).ufrag;
-    this.pc.setRemoteDescription(offer, 'offer');
+    this.pc.setRemoteDescription(onlyTheVideo(offer, this.options.choice.mid), 'offer');
     await gathered;
     const local = this.pc.localDescription();
     if (local === null) throw new Error('no local description');

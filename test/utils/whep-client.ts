@@ -26,7 +26,7 @@ export interface WhepClientStats {
 
 const VIEWER = join(__dirname, '../fixtures/whep-viewer.mjs');
 
-interface Message {
+export interface Message {
   readonly type: string;
   readonly [key: string]: unknown;
 }
@@ -43,6 +43,8 @@ export class WhepClient {
   location: string | undefined;
   private child: ChildProcessByStdio<Writable, Readable, null> | undefined;
   private readonly listeners = new Set<(message: Message) => void>();
+  /** Every message of the player, in order (OPTIONS and PATCH answers among them). */
+  readonly messages: Message[] = [];
   private recordingFile: string | undefined;
 
   constructor(private readonly endpoint: string) {}
@@ -53,19 +55,20 @@ export class WhepClient {
   }
 
   /** Posts the offer; resolves with the server's reply (the player applies a 201's answer). */
-  async connect(headers: Record<string, string> = {}): Promise<WhepReply> {
-    const recordTo = this.recordingFile === undefined ? [] : [this.recordingFile];
-    const child = spawn(
-      process.execPath,
-      [VIEWER, this.endpoint, JSON.stringify(headers), ...recordTo],
-      {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      },
-    );
+  async connect(
+    headers: Record<string, string> = {},
+    /** Play like Mainsail's player: OPTIONS first, video and audio, candidates by PATCH. */
+    trickle = false,
+  ): Promise<WhepReply> {
+    const options = JSON.stringify({ headers, record: this.recordingFile, trickle });
+    const child = spawn(process.execPath, [VIEWER, this.endpoint, options], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     this.child = child;
     createInterface({ input: child.stdout }).on('line', (line) => {
       const message = JSON.parse(line) as Message;
       if (message.type === 'stats') this.stats = message as unknown as WhepClientStats;
+      else this.messages.push(message);
       if (message.type === 'state') this.state = message.state as string;
       for (const listener of this.listeners) listener(message);
     });
