@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { H264Stream, H264Viewer } from '../camera/h264/h264-stream';
 import type { AccessUnit } from '../h264/avc';
-import type { DataChannelLibrary } from './datachannel';
+import { type DataChannelLibrary, markUsed } from './datachannel';
 import { readFeedback } from './rtcp';
 import { type H264Choice, iceCredentials, onlyTheVideo, parseSdpFragment } from './sdp';
 
@@ -71,6 +71,7 @@ export class WebRtcSession implements H264Viewer {
   constructor(private readonly options: SessionOptions) {
     const { library, choice } = options;
     this.pc = new library.PeerConnection(`camfeed-${options.id}`, options.config);
+    markUsed();
     const video = new library.Video(choice.mid, 'SendOnly');
     video.addH264Codec(
       choice.payloadType,

@@ -6,7 +6,7 @@ import { CameraRegistry } from '../cameras/camera-registry.service';
 import { HttpConfig } from '../server/server.config';
 import { DomainError } from '../common/errors/domain.error';
 import { ViewerBudget, type ViewerSource } from '../stream/viewer-budget';
-import { type DataChannelLibrary, loadDataChannel } from './datachannel';
+import { type DataChannelLibrary, loadDataChannel, releaseLibrary, retire } from './datachannel';
 import { advertiseAddress, chooseH264 } from './sdp';
 import { type SessionCounters, WebRtcSession } from './webrtc-session';
 import { WebRtcConfig } from './webrtc.config';
@@ -59,7 +59,6 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
   private readonly sessions = new Map<string, WebRtcSession>();
   private readonly totals = new Map<string, CameraWebRtcTotals>();
   private refusedCount = 0;
-  private everOpened = false;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -91,8 +90,8 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
     this.unsubscribe?.();
     for (const session of [...this.sessions.values()]) session.close('server shutting down');
     // The library's threads (ICE, DTLS, SRTP) outlive the peer connections and would keep the
-    // process from exiting after SIGTERM; a later server in the same process starts them again.
-    if (this.everOpened) this.library?.cleanup();
+    // process alive; a later server in the same process starts them again.
+    if (this.library !== undefined) releaseLibrary(this.library);
   }
 
   /** Why WebRTC cannot be used here, or undefined if it can. */
@@ -146,7 +145,6 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
     const totals = this.totals.get(camera.id) ?? emptyTotals();
     this.totals.set(camera.id, totals);
     const id = randomBytes(12).toString('hex');
-    this.everOpened = true;
     const session = new WebRtcSession({
       id,
       cameraId: camera.id,
@@ -199,6 +197,7 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
 
   private closed(session: WebRtcSession): void {
     if (!this.sessions.delete(session.id)) return;
+    retire(session);
     const totals = this.totals.get(session.cameraId);
     if (totals !== undefined) totals.sessions -= 1;
     const endedAt = Date.now();
