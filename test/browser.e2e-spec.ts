@@ -263,7 +263,7 @@ describe('the page with STREAM_AUTH', () => {
         () => (document.getElementById('live') as HTMLImageElement).naturalWidth > 0,
       );
       expect(await page.locator('#live').getAttribute('src')).toMatch(
-        /^\/video_feed\?session=[0-9a-f]+&token=v1\.\d+\./,
+        /^\/cameras\/default\/video_feed\?session=[0-9a-f]+&token=v1\.\d+\./,
       );
       expect(await naturalSize(page)).toBe('320x240');
       await page.waitForFunction(() =>
