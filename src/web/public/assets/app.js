@@ -189,6 +189,12 @@
       const failure = await startWebRtc();
       if (generation !== streamGeneration) return;
       if (failure === null) return;
+      // MJPEG would not reach it either: tried again, as the stream would be.
+      if (failure === UNREACHABLE) {
+        stopWebRtc();
+        reconnect('The server cannot be reached.');
+        return;
+      }
       stopWebRtc();
       fallbackReason = failure;
     }
@@ -232,13 +238,18 @@
    * mDNS never ends it.
    */
   const ICE_GATHER_MS = 500;
-  /** The server sends its kept keyframe at once; a picture later than this is not coming. */
-  const FIRST_FRAME_MS = 4000;
+  /**
+   * A connection not made by then is not coming (the server sends its candidates at once). Once
+   * connected, the picture may take longer: a camera nobody watched starts first, then its encoder.
+   */
+  const CONNECT_MS = 4000;
+  const FIRST_FRAME_MS = 10000;
   /** How long a connection may stay "disconnected" (it often recovers) before it is replaced. */
   const DISCONNECTED_MS = 5000;
   const STATS_EVERY_MS = 1000;
   /** The WebRTC player while it connects or plays: its peer connection and WHEP resource. */
   let rtc = null;
+  const UNREACHABLE = 'the server cannot be reached';
 
   const h264Codecs = () => {
     const capabilities =
@@ -272,7 +283,10 @@
         if (ok && player.firstFrameAt === 0) player.firstFrameAt = performance.now();
         resolve(ok);
       };
-      const timer = setTimeout(() => finish(false), FIRST_FRAME_MS);
+      let timer = setTimeout(() => {
+        if (player.pc.connectionState !== 'connected') finish(false);
+        else timer = setTimeout(() => finish(false), FIRST_FRAME_MS - CONNECT_MS);
+      }, CONNECT_MS);
       if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => finish(true));
       const poll = setInterval(() => {
         if (player !== rtc || player.pc.connectionState === 'failed') finish(false);
@@ -343,7 +357,7 @@
           body: pc.localDescription.sdp,
         });
       } catch {
-        return 'the server cannot be reached';
+        return UNREACHABLE;
       }
       if (response.status === 201 && response.headers.get('location'))
         player.resource = new URL(response.headers.get('location'), location.href).href;
@@ -359,12 +373,23 @@
       img.hidden = true;
       video.hidden = false;
       if (!(await firstFrame(player))) {
-        return player.pc.connectionState === 'failed'
+        const state = player.pc.connectionState;
+        return state === 'failed'
           ? 'the connection failed'
-          : `no picture within ${FIRST_FRAME_MS / 1000} s`;
+          : state === 'connected'
+            ? `no picture within ${FIRST_FRAME_MS / 1000} s`
+            : `not connected within ${CONNECT_MS / 1000} s`;
       }
       if (player !== rtc) return null;
       player.playing = true;
+      // The server ending the session (shutting down, the camera removed) closes DTLS; the
+      // connection's own state would still say "connected" until ICE consent runs out.
+      const transport = pc.getReceivers()[0] && pc.getReceivers()[0].transport;
+      if (transport)
+        transport.addEventListener('statechange', () => {
+          if (player === rtc && (transport.state === 'closed' || transport.state === 'failed'))
+            lost('The WebRTC session ended.');
+        });
       liveKind = 'webrtc';
       retryMs = 1000;
       renderLive('WebRTC');
