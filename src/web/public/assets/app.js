@@ -189,10 +189,10 @@
       const failure = await startWebRtc();
       if (generation !== streamGeneration) return;
       if (failure === null) return;
-      // MJPEG would not reach it either: tried again, as the stream would be.
-      if (failure === UNREACHABLE) {
+      // MJPEG would not get through either: tried again later, as the stream would be.
+      if (typeof failure === 'object') {
         stopWebRtc();
-        reconnect('The server cannot be reached.');
+        reconnect(failure.retry);
         return;
       }
       stopWebRtc();
@@ -249,7 +249,6 @@
   const STATS_EVERY_MS = 1000;
   /** The WebRTC player while it connects or plays: its peer connection and WHEP resource. */
   let rtc = null;
-  const UNREACHABLE = 'the server cannot be reached';
 
   const h264Codecs = () => {
     const capabilities =
@@ -295,14 +294,26 @@
     });
   }
 
-  /** Reason a WHEP answer other than 201 gives, for the note. */
+  /**
+   * Why a WHEP answer other than 201 refused: a reason for MJPEG (WebRTC off at the server, an
+   * offer it cannot use), or { retry } for what passes (a server shutting down or starting has
+   * no cameras yet: 404; the viewer limit: 503 with Retry-After).
+   */
   async function refusal(response) {
     const body = await response.json().catch(() => ({}));
     const message = [body.reason || body.message].flat().filter(Boolean)[0];
-    return message || `the server answered ${response.status}`;
+    const reason = message || `the server answered ${response.status}`;
+    const passing =
+      response.status === 404 ||
+      response.status === 429 ||
+      (response.status >= 500 && !(response.status === 503 && body.reason));
+    return passing ? { retry: `The server refused WebRTC (${reason}).` } : reason;
   }
 
-  /** Starts WebRTC; resolves null once it shows a picture, else why it cannot. */
+  /**
+   * Starts WebRTC; resolves null once it shows a picture, else why it cannot (a string), or
+   * { retry } for a failure that would stop MJPEG too.
+   */
   async function startWebRtc() {
     if (typeof RTCPeerConnection !== 'function') return 'this browser has no WebRTC';
     const codecs = h264Codecs();
@@ -357,7 +368,7 @@
           body: pc.localDescription.sdp,
         });
       } catch {
-        return UNREACHABLE;
+        return { retry: 'The server cannot be reached.' };
       }
       if (response.status === 201 && response.headers.get('location'))
         player.resource = new URL(response.headers.get('location'), location.href).href;
