@@ -14,6 +14,7 @@ import {
   ENGINES,
   openEngine,
 } from './utils/browsers';
+import { mjpegPlayer } from './utils/browser';
 import { startApp, type TestApp, withDriver } from './utils/test-app';
 import { delay, waitFor } from './utils/wait-for';
 
@@ -258,7 +259,7 @@ describe.each(ENGINES)('in %s', (engineName) => {
 
     it('plays the live view at the stream’s size', async () => {
       page = await engine.newPage();
-      await page.goto(`${t.baseUrl}/`);
+      await page.goto(mjpegPlayer(`${t.baseUrl}/`));
       const size = await page.evaluate(async () => {
         const live = document.getElementById('live') as HTMLImageElement;
         const deadline = Date.now() + 10_000;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { MjpegStreamService } from '../src/stream/mjpeg-stream.service';
+import { mjpegPlayer } from './utils/browser';
 import { type Engine, type EnginePage, ENGINES, openEngine } from './utils/browsers';
 import { jpegFolder } from './utils/jpeg-fixtures';
 import { getJson, sendJson, startApp, type TestApp } from './utils/test-app';
@@ -256,7 +257,7 @@ describe.each(ENGINES)('in %s', (engineName) => {
 
   async function openPage(url: string): Promise<EnginePage> {
     page = await engine.newPage();
-    await page.goto(url);
+    await page.goto(mjpegPlayer(url));
     return page;
   }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { MjpegStreamService } from '../src/stream/mjpeg-stream.service';
-import { launchBrowser } from './utils/browser';
+import { launchBrowser, mjpegPlayer } from './utils/browser';
 import { MjpegReader } from './utils/mjpeg-reader';
 import { startApp, type TestApp } from './utils/test-app';
 import { delay, waitFor } from './utils/wait-for';
@@ -42,7 +42,7 @@ describe('the page, in headless Chromium', () => {
 
   beforeEach(async () => {
     page = await context.newPage();
-    await page.goto(`${t.baseUrl}/`);
+    await page.goto(mjpegPlayer(`${t.baseUrl}/`));
   });
 
   afterEach(async () => {
@@ -162,7 +162,7 @@ describe('the page, across a server restart', () => {
     const port = Number(new URL(t.baseUrl).port);
     try {
       const page = await browser.newPage();
-      await page.goto(`${t.baseUrl}/`);
+      await page.goto(mjpegPlayer(`${t.baseUrl}/`));
       await page.waitForFunction(
         () => (document.getElementById('live') as HTMLImageElement).naturalWidth > 0,
       );
@@ -258,7 +258,7 @@ describe('the page with STREAM_AUTH', () => {
         httpCredentials: { username: 'viewer', password: 'watch-the-baby' },
       });
       const page = await context.newPage();
-      await page.goto(`${t.baseUrl}/`);
+      await page.goto(mjpegPlayer(`${t.baseUrl}/`));
       await page.waitForFunction(
         () => (document.getElementById('live') as HTMLImageElement).naturalWidth > 0,
       );

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { MjpegStreamService } from '../src/stream/mjpeg-stream.service';
-import { launchBrowser } from './utils/browser';
+import { launchBrowser, mjpegPlayer } from './utils/browser';
 import { sendJson, startApp, type TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
 
@@ -29,7 +29,7 @@ describe('the page’s controls, in headless Chromium', () => {
     page.on('request', (request) =>
       requests.push(`${request.method()} ${new URL(request.url()).pathname}`),
     );
-    await page.goto(`${t.baseUrl}/`);
+    await page.goto(mjpegPlayer(`${t.baseUrl}/`));
     await page.waitForFunction(
       () => (document.getElementById('preset') as HTMLSelectElement).value !== '',
     );

@@ -12,6 +12,15 @@ const QUIET_FLAGS = [
   '--disable-sync',
 ];
 
+/**
+ * WebRTC between the browser and a server both on 127.0.0.1: Chromium leaves loopback out of
+ * ICE, and with local addresses hidden behind mDNS names its gathering never completes.
+ */
+const LOOPBACK_WEBRTC_FLAGS = [
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
 const LAMBDA_ONLY_FLAGS = new Set([
   '--single-process',
   '--disable-web-security',
@@ -29,7 +38,11 @@ export async function launchBrowser(): Promise<{ browser: Browser; source: strin
     ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
   if (system !== undefined) {
     return {
-      browser: await chromium.launch({ executablePath: system, headless: true, args: QUIET_FLAGS }),
+      browser: await chromium.launch({
+        executablePath: system,
+        headless: true,
+        args: [...QUIET_FLAGS, ...LOOPBACK_WEBRTC_FLAGS],
+      }),
       source: system,
     };
   }
@@ -41,7 +54,17 @@ export async function launchBrowser(): Promise<{ browser: Browser; source: strin
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: [...args, ...QUIET_FLAGS],
+    args: [...args, ...QUIET_FLAGS, ...LOOPBACK_WEBRTC_FLAGS],
   });
   return { browser, source: `@sparticuz/chromium (${executablePath})` };
+}
+
+/**
+ * The page's address with its player set to MJPEG, for tests of the MJPEG view and its viewers:
+ * Chromium (with the loopback flags above) would play WebRTC instead.
+ */
+export function mjpegPlayer(url: string): string {
+  const address = new URL(url);
+  address.searchParams.set('player', 'mjpeg');
+  return address.href;
 }

@@ -101,6 +101,7 @@
   // ---------------------------------------------------------------- live view
 
   const img = $('live');
+  const video = $('live-video');
   const note = $('stream-note');
   /** Browsers report no event when a multipart image stream ends, so the page asks the server. */
   const SESSION_CHECK_MS = 2000;
@@ -144,20 +145,81 @@
     }
   }
 
+  // ---------------------------------------------------------------- which player
+
+  const PLAYER_KEY = 'camfeed.player';
+  const PLAYERS = ['webrtc', 'mjpeg'];
+  /**
+   * 'webrtc' plays WebRTC when this browser and the camera can, else MJPEG by itself; 'mjpeg'
+   * only MJPEG. The switch's choice is kept in this browser; ?player= in the address overrides it
+   * for one visit (a kiosk's bookmark).
+   */
+  const override = new URLSearchParams(location.search).get('player');
+  let playerChoice = PLAYERS.includes(override)
+    ? override
+    : PLAYERS.includes(localStorage.getItem(PLAYER_KEY))
+      ? localStorage.getItem(PLAYER_KEY)
+      : 'webrtc';
+  /** Why this camera plays MJPEG although WebRTC was wanted; null while it has not failed. */
+  let fallbackReason = null;
+  /** What plays now: 'webrtc', 'mjpeg', or null. */
+  let liveKind = null;
+  /** Bumped whenever the stream stops or starts: a start still on its way sees it and ends. */
+  let streamGeneration = 0;
+
+  function renderPlayerSwitch() {
+    document.querySelectorAll('[data-player]').forEach((button) => {
+      button.setAttribute('aria-pressed', String(button.dataset.player === playerChoice));
+    });
+  }
+
+  function renderLive(kind, { latency = '—', bitrate = '—' } = {}) {
+    $('st-kind').textContent = kind;
+    $('st-latency').textContent = latency;
+    $('st-bitrate').textContent = bitrate;
+  }
+
   async function startStream() {
     clearTimeout(retryTimer);
+    stopWebRtc();
+    const generation = ++streamGeneration;
+    if (camera === null) return;
+    if (playerChoice === 'webrtc' && fallbackReason === null) {
+      renderLive('WebRTC (connecting…)');
+      const failure = await startWebRtc();
+      if (generation !== streamGeneration) return;
+      if (failure === null) return;
+      // MJPEG would not get through either: tried again later, as the stream would be.
+      if (typeof failure === 'object') {
+        stopWebRtc();
+        reconnect(failure.retry);
+        return;
+      }
+      stopWebRtc();
+      fallbackReason = failure;
+    }
+    startMjpeg(generation);
+  }
+
+  async function startMjpeg(generation) {
     const id = newSessionId();
     session = id;
     sessionStartedAt = Date.now();
     lastFramesSent = null;
-    if (camera === null) return;
+    liveKind = 'mjpeg';
+    video.hidden = true;
+    img.hidden = false;
+    renderLive(fallbackReason ? `MJPEG (WebRTC unavailable: ${fallbackReason})` : 'MJPEG');
     const token = await streamToken();
-    if (session !== id) return; // hidden or restarted meanwhile
+    if (session !== id || generation !== streamGeneration) return; // hidden or restarted meanwhile
     img.src = `${base()}/video_feed?session=${id}${token ? `&token=${encodeURIComponent(token)}` : ''}`;
   }
 
   function stopStream() {
     clearTimeout(retryTimer);
+    streamGeneration += 1;
+    stopWebRtc();
+    liveKind = null;
     session = null;
     if (!img.hasAttribute('src')) return;
     img.removeAttribute('src');
@@ -167,6 +229,329 @@
     // window.stop() also aborts any request in flight; those of the camera left ignore that.
     window.stop();
   }
+
+  // ---------------------------------------------------------------- WebRTC (WHEP)
+
+  /**
+   * The server answers without the browser's candidates (it connects to whoever checks it), so
+   * the offer goes out when gathering ends or after this: Chromium hiding local addresses behind
+   * mDNS never ends it.
+   */
+  const ICE_GATHER_MS = 500;
+  /**
+   * A connection not made by then is not coming (the server sends its candidates at once). Once
+   * connected, the picture may take longer: a camera nobody watched starts first, then its encoder.
+   */
+  const CONNECT_MS = 4000;
+  const FIRST_FRAME_MS = 10000;
+  /** How long a connection may stay "disconnected" (it often recovers) before it is replaced. */
+  const DISCONNECTED_MS = 5000;
+  const STATS_EVERY_MS = 1000;
+  /** The WebRTC player while it connects or plays: its peer connection and WHEP resource. */
+  let rtc = null;
+
+  const h264Codecs = () => {
+    const capabilities =
+      typeof RTCRtpReceiver !== 'undefined' && RTCRtpReceiver.getCapabilities
+        ? RTCRtpReceiver.getCapabilities('video')
+        : null;
+    return capabilities ? capabilities.codecs : null;
+  };
+
+  function iceGathered(pc) {
+    if (pc.iceGatheringState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ICE_GATHER_MS);
+      pc.addEventListener('icegatheringstatechange', () => {
+        if (pc.iceGatheringState !== 'complete') return;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Resolves true at the first picture, false if none comes in time or the connection fails. */
+  function firstFrame(player) {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (ok) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        clearInterval(poll);
+        if (ok && player.firstFrameAt === 0) player.firstFrameAt = performance.now();
+        resolve(ok);
+      };
+      let timer = setTimeout(() => {
+        if (player.pc.connectionState !== 'connected') finish(false);
+        else timer = setTimeout(() => finish(false), FIRST_FRAME_MS - CONNECT_MS);
+      }, CONNECT_MS);
+      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => finish(true));
+      const poll = setInterval(() => {
+        if (player !== rtc || player.pc.connectionState === 'failed') finish(false);
+        else if (video.videoWidth > 0) finish(true);
+      }, 20);
+    });
+  }
+
+  /**
+   * Why a WHEP answer other than 201 refused: a reason for MJPEG (WebRTC off at the server, an
+   * offer it cannot use), or { retry } for what passes (a server shutting down or starting has
+   * no cameras yet: 404; the viewer limit: 503 with Retry-After).
+   */
+  async function refusal(response) {
+    const body = await response.json().catch(() => ({}));
+    const message = [body.reason || body.message].flat().filter(Boolean)[0];
+    const reason = message || `the server answered ${response.status}`;
+    const passing =
+      response.status === 404 ||
+      response.status === 429 ||
+      (response.status >= 500 && !(response.status === 503 && body.reason));
+    return passing ? { retry: `The server refused WebRTC (${reason}).` } : reason;
+  }
+
+  /**
+   * Starts WebRTC; resolves null once it shows a picture, else why it cannot (a string), or
+   * { retry } for a failure that would stop MJPEG too.
+   */
+  async function startWebRtc() {
+    if (typeof RTCPeerConnection !== 'function') return 'this browser has no WebRTC';
+    const codecs = h264Codecs();
+    const h264 = codecs && codecs.filter((codec) => codec.mimeType.toLowerCase() === 'video/h264');
+    // Firefox offers H.264 only with its OpenH264 plugin, which it downloads by itself (not
+    // offline, not everywhere): without it there is nothing to ask the server for.
+    if (h264 && h264.length === 0) return 'this browser has no H.264 for WebRTC';
+    let pc;
+    try {
+      pc = new RTCPeerConnection();
+    } catch (error) {
+      return `this browser refused WebRTC (${error.message})`;
+    }
+    const player = {
+      pc,
+      resource: null,
+      token: null,
+      postedAt: 0,
+      firstFrameAt: 0,
+      playing: false,
+      disconnectedAt: 0,
+      last: null,
+    };
+    rtc = player;
+    try {
+      const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
+      if (h264 && transceiver.setCodecPreferences) {
+        try {
+          transceiver.setCodecPreferences([...h264, ...codecs.filter((c) => !h264.includes(c))]);
+        } catch {
+          // The server picks H.264 out of the offer by itself.
+        }
+      }
+      pc.addEventListener('track', (event) => {
+        if (player !== rtc) return;
+        video.srcObject = event.streams[0] || new MediaStream([event.track]);
+        video.play().catch(() => {});
+      });
+      pc.addEventListener('connectionstatechange', () => watchConnection(player));
+      await pc.setLocalDescription(await pc.createOffer());
+      await iceGathered(pc);
+      if (player !== rtc) return null;
+      player.token = await streamToken();
+      if (player !== rtc) return null;
+      const query = player.token ? `?token=${encodeURIComponent(player.token)}` : '';
+      player.postedAt = performance.now();
+      let response;
+      try {
+        response = await fetch(`${base()}/whep${query}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/sdp' },
+          body: pc.localDescription.sdp,
+        });
+      } catch {
+        return { retry: 'The server cannot be reached.' };
+      }
+      if (response.status === 201 && response.headers.get('location'))
+        player.resource = new URL(response.headers.get('location'), location.href).href;
+      // Left (another camera, the page hidden) while it was answered: its session is ended.
+      if (player !== rtc) {
+        endSession(player);
+        return null;
+      }
+      if (response.status !== 201) return await refusal(response);
+      await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+      if (player !== rtc) return null;
+      // Shown before its first picture: a hidden <video> may never present one.
+      img.hidden = true;
+      video.hidden = false;
+      if (!(await firstFrame(player))) {
+        const state = player.pc.connectionState;
+        return state === 'failed'
+          ? 'the connection failed'
+          : state === 'connected'
+            ? `no picture within ${FIRST_FRAME_MS / 1000} s`
+            : `not connected within ${CONNECT_MS / 1000} s`;
+      }
+      if (player !== rtc) return null;
+      player.playing = true;
+      // The server ending the session (shutting down, the camera removed) closes DTLS; the
+      // connection's own state would still say "connected" until ICE consent runs out.
+      const transport = pc.getReceivers()[0] && pc.getReceivers()[0].transport;
+      if (transport)
+        transport.addEventListener('statechange', () => {
+          if (player === rtc && (transport.state === 'closed' || transport.state === 'failed'))
+            lost('The WebRTC session ended.');
+        });
+      liveKind = 'webrtc';
+      retryMs = 1000;
+      renderLive('WebRTC');
+      if (!note.hidden && /^The /.test(note.textContent)) setNote('');
+      return null;
+    } catch (error) {
+      return error.message || String(error);
+    }
+  }
+
+  /** DELETE of the session's resource: kept alive, so it also goes out as the page unloads. */
+  function endSession(player) {
+    if (player.resource === null) return;
+    const query = player.token ? `?token=${encodeURIComponent(player.token)}` : '';
+    fetch(`${player.resource}${query}`, { method: 'DELETE', keepalive: true }).catch(() => {});
+    player.resource = null;
+  }
+
+  function stopWebRtc() {
+    const player = rtc;
+    if (player === null) return;
+    rtc = null;
+    endSession(player);
+    player.pc.close();
+    video.pause();
+    video.srcObject = null;
+    video.hidden = true;
+    img.hidden = false;
+    if (liveKind === 'webrtc') liveKind = null;
+  }
+
+  function watchConnection(player) {
+    if (player !== rtc) return;
+    const state = player.pc.connectionState;
+    if (state === 'disconnected') player.disconnectedAt = player.disconnectedAt || Date.now();
+    else player.disconnectedAt = 0;
+    if (state === 'failed' && player.playing) lost('The WebRTC connection failed.');
+  }
+
+  /** A connection that played and broke: a new one, after the same back-off as the stream's. */
+  function lost(reason) {
+    stopWebRtc();
+    reconnect(reason);
+  }
+
+  function formatBitrate(bitsPerSecond) {
+    return bitsPerSecond >= 1e6
+      ? `${(bitsPerSecond / 1e6).toFixed(1)} Mbit/s`
+      : `${Math.round(bitsPerSecond / 1e3)} kbit/s`;
+  }
+
+  /**
+   * What the browser measures of the WebRTC video, once a second: bitrate and decoded frame rate
+   * from its counters; latency as half the round trip plus the jitter buffer's delay plus decoding
+   * (the camera's and the encoder's time are not in it, hence "≈").
+   */
+  async function sampleWebRtc() {
+    const player = rtc;
+    if (player === null || !player.playing) return;
+    if (player.disconnectedAt && Date.now() - player.disconnectedAt > DISCONNECTED_MS) {
+      lost('The WebRTC connection was lost.');
+      return;
+    }
+    let report;
+    try {
+      report = await player.pc.getStats();
+    } catch {
+      return;
+    }
+    if (player !== rtc) return;
+    let inbound = null;
+    let pairId = null;
+    report.forEach((entry) => {
+      if (entry.type === 'inbound-rtp' && entry.kind === 'video') inbound = entry;
+      if (entry.type === 'transport' && entry.selectedCandidatePairId)
+        pairId = entry.selectedCandidatePairId;
+    });
+    if (inbound === null) return;
+    let pair = pairId ? report.get(pairId) : undefined;
+    if (!pair)
+      report.forEach((entry) => {
+        if (entry.type === 'candidate-pair' && entry.nominated && entry.state === 'succeeded')
+          pair = entry;
+      });
+    const codec = inbound.codecId ? report.get(inbound.codecId) : undefined;
+    const now = {
+      at: inbound.timestamp,
+      bytes: inbound.bytesReceived || 0,
+      frames: inbound.framesDecoded || 0,
+      buffered: inbound.jitterBufferDelay || 0,
+      emitted: inbound.jitterBufferEmittedCount || 0,
+      decoding: inbound.totalDecodeTime || 0,
+    };
+    const last = player.last;
+    player.last = now;
+    if (last === null || now.at <= last.at) return;
+    const seconds = (now.at - last.at) / 1000;
+    const frames = now.frames - last.frames;
+    const emitted = now.emitted - last.emitted;
+    let latency = '—';
+    if (emitted > 0) {
+      const buffer = (now.buffered - last.buffered) / emitted;
+      const decoding = frames > 0 ? (now.decoding - last.decoding) / frames : 0;
+      const network = pair && pair.currentRoundTripTime ? pair.currentRoundTripTime / 2 : 0;
+      latency = `≈ ${Math.round((buffer + decoding + network) * 1000)} ms`;
+    }
+    renderLive(`WebRTC (${codec ? codec.mimeType.replace(/^video\//, '') : 'video'})`, {
+      latency,
+      bitrate: formatBitrate(((now.bytes - last.bytes) * 8) / seconds),
+    });
+    $('st-view').textContent = `${(frames / seconds).toFixed(1)} fps decoded`;
+  }
+
+  document.querySelectorAll('[data-player]').forEach((button) => {
+    button.addEventListener('click', () => {
+      const wanted = button.dataset.player;
+      localStorage.setItem(PLAYER_KEY, wanted);
+      if (wanted === playerChoice && (liveKind === wanted || rtc !== null)) return;
+      playerChoice = wanted;
+      renderPlayerSwitch();
+      // Asked for again by the user: WebRTC gets another try.
+      fallbackReason = null;
+      retryMs = 1000;
+      if (camera === null || document.hidden) return;
+      stopStream();
+      setNote('');
+      $('st-view').textContent = '…';
+      startStream();
+    });
+  });
+  renderPlayerSwitch();
+
+  // For tests and the console: what plays, and the WebRTC connection with its timings.
+  window.camfeedPlayer = Object.freeze({
+    get kind() {
+      return liveKind;
+    },
+    get fallbackReason() {
+      return fallbackReason;
+    },
+    get pc() {
+      return rtc && rtc.pc;
+    },
+    /** performance.now() as the WHEP offer was sent, and at the first picture. */
+    get postedAt() {
+      return rtc ? rtc.postedAt : 0;
+    },
+    get firstFrameAt() {
+      return rtc ? rtc.firstFrameAt : 0;
+    },
+  });
 
   function reconnect(reason) {
     if (document.hidden) return;
@@ -224,6 +609,9 @@
       startWall();
     }
   });
+
+  // A WebRTC session lives on at the server until it is ended (or times out): leaving ends it.
+  window.addEventListener('pagehide', () => stopStream());
 
   $('fullscreen').addEventListener('click', () => {
     const frame = $('frame');
@@ -628,9 +1016,20 @@
     // show as this one's until this one's answers come.
     setNote('');
     retryMs = 1000;
+    fallbackReason = null;
     pill.textContent = '…';
     pill.className = 'pill';
-    for (const field of ['st-state', 'st-fps', 'st-clients', 'st-view', 'st-size', 'st-error'])
+    for (const field of [
+      'st-state',
+      'st-fps',
+      'st-clients',
+      'st-view',
+      'st-kind',
+      'st-latency',
+      'st-bitrate',
+      'st-size',
+      'st-error',
+    ])
       $(field).textContent = '…';
     $('ir-state').textContent = '…';
     const entry = cameras.find((candidate) => candidate.id === id);
@@ -684,6 +1083,7 @@
   loadCameras().then(route);
   setInterval(refreshStatus, STATUS_EVERY_MS);
   setInterval(checkStream, SESSION_CHECK_MS);
+  setInterval(sampleWebRtc, STATS_EVERY_MS);
   setInterval(refreshIr, STATUS_EVERY_MS * 2);
   setInterval(refreshWallStates, STATUS_EVERY_MS);
 })();
