@@ -99,7 +99,18 @@ export class FfmpegDriver implements CameraDriver {
     const v4l2 =
       this.source.kind === 'v4l2' ? await this.v4l2Formats().catch(() => undefined) : undefined;
     const sink = outputs.h264;
-    const h264Copy = sink !== undefined && (await this.h264Passthrough());
+    // A camera that cannot be asked is still captured: its JPEGs never depend on the probe, and
+    // the capture's own failure, if any, is the one reported. The next start asks again.
+    const h264Copy =
+      sink !== undefined &&
+      (await this.h264Passthrough().catch((error: unknown) => {
+        this.logger.warn(
+          this.redact(
+            `Cannot tell whether the camera sends H.264, so it is not passed through: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+        return false;
+      }));
     const plan = planFfmpeg(this.source, settings, {
       v4l2,
       rtspTimeoutOption: binary.rtspTimeoutOption,
