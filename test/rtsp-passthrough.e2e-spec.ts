@@ -59,11 +59,20 @@ class ProcessWatch {
   }
 }
 
+/** In the camera's URL as users write them; the test camera asks for none, ffmpeg sends none. */
+const PASSWORD = 'Pa55-rtsp-secret';
+
 describe('ffmpeg driver, an RTSP camera that sends H.264', () => {
   let camera: RtspServer;
+  let source: string;
   let server: TestApp;
   let watch: ProcessWatch;
   const clients: WhepClient[] = [];
+  /**
+   * Every player, kept until the server has closed: its shutdown (node-datachannel's cleanup)
+   * crashed the process when a closed player's peer connection had been garbage-collected.
+   */
+  const everyClient: WhepClient[] = [];
   const readers: MjpegReader[] = [];
 
   /**
@@ -76,6 +85,7 @@ describe('ffmpeg driver, an RTSP camera that sends H.264', () => {
     for (let attempt = 1; ; attempt++) {
       const client = new WhepClient(`${server.baseUrl}/cameras/default/whep`);
       clients.push(client);
+      everyClient.push(client);
       try {
         const reply = await client.connect();
         expect(reply.status).toBe(201);
@@ -96,10 +106,11 @@ describe('ffmpeg driver, an RTSP camera that sends H.264', () => {
       framerate: 15,
       keyframeIntervalFrames: 15,
     });
-    watch = new ProcessWatch(camera.url);
+    source = camera.url.replace('rtsp://', `rtsp://viewer:${PASSWORD}@`);
+    watch = new ProcessWatch(source);
     server = await startApp({
       CAMERA: 'ffmpeg',
-      CAMERA_SOURCE: camera.url,
+      CAMERA_SOURCE: source,
       CAMERA_WIDTH: '320',
       CAMERA_HEIGHT: '240',
       CAMERA_FRAMERATE: '10',
@@ -108,8 +119,9 @@ describe('ffmpeg driver, an RTSP camera that sends H.264', () => {
     });
   }, 30_000);
 
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
+  afterEach(async () => {
+    // Ended as players end them, so the server's viewer counts are right for the next test.
+    for (const client of clients.splice(0)) await client.disconnect().catch(() => client.close());
     for (const reader of readers.splice(0)) reader.close();
   });
 
@@ -117,6 +129,7 @@ describe('ffmpeg driver, an RTSP camera that sends H.264', () => {
     watch?.stop();
     await server?.close();
     await camera?.stop();
+    everyClient.length = 0;
   });
 
   it('gives WebRTC viewers the camera’s own H.264 and MJPEG viewers JPEGs, from one ffmpeg and no encoder', async () => {
@@ -147,7 +160,7 @@ describe('ffmpeg driver, an RTSP camera that sends H.264', () => {
     watch.sample();
     expect(watch.encoders).toEqual([]);
     expect(watch.maxCameraReaders).toBe(1);
-    const capture = [...watch.commands].filter((command) => command.includes(camera.url));
+    const capture = [...watch.commands].filter((command) => command.includes(source));
     expect(capture.some((command) => command.includes('-c:v copy'))).toBe(true);
     expect(capture.some((command) => command.includes('pipe:3'))).toBe(true);
 
@@ -169,4 +182,25 @@ describe('ffmpeg driver, an RTSP camera that sends H.264', () => {
     expect(watch.encoders).toEqual([]);
     expect(watch.maxCameraReaders).toBe(1);
   }, 60_000);
+
+  it('shows the camera’s password nowhere in its status', async () => {
+    const response = await fetch(`${server.baseUrl}/cameras/default/status`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).not.toContain(PASSWORD);
+    expect(JSON.stringify(h264())).not.toContain(PASSWORD);
+  });
+
+  it('stops the one ffmpeg once the last viewer has left for the idle timeout', async () => {
+    for (const client of clients.splice(0)) await client.disconnect();
+    for (const reader of readers.splice(0)) reader.close();
+    await waitFor(
+      () => childCommands().every((command) => !command.includes(source)),
+      'the capture to stop',
+      10_000,
+    );
+    expect(h264()).toMatchObject({ state: 'idle', viewers: 0 });
+    watch.sample();
+    expect(watch.encoders).toEqual([]);
+    expect(watch.maxCameraReaders).toBe(1);
+  }, 20_000);
 });
