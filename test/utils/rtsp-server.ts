@@ -33,7 +33,8 @@ export async function startRtspServer(options: RtspServerOptions): Promise<RtspS
       String(options.framerate),
       String(options.keyframeIntervalFrames),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its stdin open for as long as this process lives: it stops when that closes.
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.setEncoding('utf8');
