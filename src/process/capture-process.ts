@@ -23,6 +23,12 @@ export interface CaptureProcessOptions {
    * Write errors (the process exited) are swallowed here; the exit itself is what is reported.
    */
   readonly input?: (stdin: Writable) => void;
+  /**
+   * Gives the process a second output pipe, on file descriptor 3, and hands it over once spawned:
+   * another format of the same capture. It must be read continuously, or the process blocks on
+   * it; it is destroyed with the process.
+   */
+  readonly sideOutput?: (pipe: Readable) => void;
 }
 
 type Child = ChildProcessByStdio<Writable | null, Readable, Readable>;
@@ -52,13 +58,26 @@ export async function* captureProcessOutput(
   const redact = options.redact ?? redactUrls;
   if (signal.aborted) return;
   const stderr = new StderrLog(name, logger, { redact });
-  const spawned = closingInheritedFds(command, args);
+  const stdio = [
+    options.input === undefined ? 'ignore' : 'pipe',
+    'pipe',
+    'pipe',
+    ...(options.sideOutput === undefined ? [] : ['pipe' as const]),
+  ] as const;
+  // Descriptors past the ones given here are closed in the child (see closingInheritedFds).
+  const spawned = closingInheritedFds(command, args, stdio.length);
   const child = spawn(spawned.command, spawned.args, {
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    stdio: [...stdio],
   }) as Child;
   if (child.stdin !== null) {
     child.stdin.on('error', () => undefined);
     options.input?.(child.stdin);
+  }
+  const side = options.sideOutput === undefined ? undefined : (child.stdio[3] as Readable | null);
+  if (side !== undefined && side !== null) {
+    // Its reader sees the end; an error on it is the process's exit, reported below.
+    side.on('error', () => undefined);
+    options.sideOutput?.(side);
   }
   const exited = new Promise<Exit>((resolve) => {
     child.once('error', (error) => resolve({ code: null, signal: null, error }));
@@ -109,6 +128,7 @@ export async function* captureProcessOutput(
     signal.removeEventListener('abort', onAbort);
     await stop();
     child.stdin?.destroy();
+    side?.destroy();
     child.stdout.destroy();
     child.stderr.destroy();
   }

@@ -1,4 +1,5 @@
 import type { Redact } from '../../common/redact-secrets';
+import type { AccessUnit } from '../../h264/avc';
 import type { CameraCapabilities, CameraSettings } from '../settings/camera-settings.model';
 
 export { ROTATIONS, type Rotation } from '../settings/settings-limits';
@@ -12,6 +13,15 @@ export type {
 
 /** What a driver says it can do; the H.264 ranges are camfeed's own, added by the settings. */
 export type DriverCapabilities = Omit<CameraCapabilities, 'bitrate' | 'keyframeInterval'>;
+
+/** What a capture may give besides its JPEGs, to whoever runs it (the producer). */
+export interface CaptureOutputs {
+  /**
+   * The source's own H.264 pictures, as they came from the camera (no decode, no encode), from
+   * the same capture as the JPEGs. Called only by drivers whose `h264Passthrough()` is true.
+   */
+  readonly h264?: (unit: AccessUnit) => void;
+}
 
 /**
  * A camera, reduced to the one thing it does: produce JPEG images.
@@ -40,5 +50,17 @@ export interface CameraDriver {
    * it with backoff). It must release its device — kill its child process, close its file — in a
    * `finally`, so that a restart or a settings change never finds the device busy.
    */
-  frames(settings: CameraSettings, signal: AbortSignal): AsyncIterable<Buffer>;
+  frames(
+    settings: CameraSettings,
+    signal: AbortSignal,
+    outputs?: CaptureOutputs,
+  ): AsyncIterable<Buffer>;
+
+  /**
+   * Whether `frames()` also gives `outputs.h264`: the source is a camera that encodes H.264
+   * itself, which WebRTC viewers then get untouched instead of camfeed encoding the JPEGs. May
+   * probe the source once; rejects when the source cannot be reached to tell. Drivers without
+   * it never pass H.264 through.
+   */
+  h264Passthrough?(): Promise<boolean>;
 }

@@ -1,7 +1,9 @@
 import type { CameraSettings } from './camera-driver.interface';
 import {
   classifySource,
+  inputArgs,
   orientationFilters,
+  parseVideoCodec,
   parseV4l2Formats,
   planFfmpeg,
   qualityToQscale,
@@ -148,5 +150,70 @@ describe(planFfmpeg.name, () => {
     expect(planFfmpeg(classifySource(':0.0', 'x11grab'), settings).args.join(' ')).toContain(
       '-f x11grab -framerate 15 -i :0.0',
     );
+  });
+
+  it('adds the source’s own H.264, copied untouched, as a second output on fd 3 of the same process', () => {
+    const url = 'rtsp://user:secret@cam.local/stream';
+    const plan = planFfmpeg(classifySource(url), settings, {
+      rtspTimeoutOption: '-stimeout',
+      h264Copy: true,
+    });
+    expect(plan.h264Copy).toBe(true);
+    const args = plan.args.join(' ');
+    // One input, so the camera is opened once for both outputs.
+    expect(plan.args.filter((arg) => arg === '-i')).toHaveLength(1);
+    expect(args).toContain('-c:v mjpeg');
+    expect(args).toMatch(
+      /-f mjpeg pipe:1 -map 0:v:0 -an -sn -dn -c:v copy -flush_packets 1 -f flv pipe:3$/,
+    );
+  });
+
+  it('copies no H.264 unless asked, nor from a source that is not a network camera', () => {
+    const rtsp = planFfmpeg(classifySource('rtsp://cam.local/stream'), settings);
+    expect(rtsp.h264Copy).toBe(false);
+    expect(rtsp.args).not.toContain('pipe:3');
+    for (const source of ['/dev/video0', 'testsrc2', '/videos/demo.mp4']) {
+      const plan = planFfmpeg(classifySource(source), settings, { v4l2, h264Copy: true });
+      expect(plan.h264Copy).toBe(false);
+      expect(plan.args).not.toContain('pipe:3');
+    }
+    expect(
+      planFfmpeg(classifySource('http://cam.local/video'), settings, { h264Copy: true }).args,
+    ).toContain('pipe:3');
+  });
+});
+
+describe(inputArgs.name, () => {
+  it('opens a network camera for the probe exactly as for the capture', () => {
+    const source = classifySource('rtsp://cam.local/stream');
+    const options = { rtspTimeoutOption: '-stimeout' };
+    const input = inputArgs(source, settings, options).join(' ');
+    expect(input).toBe(
+      '-rtsp_transport tcp -fflags nobuffer -flags low_delay -stimeout 5000000 -i rtsp://cam.local/stream',
+    );
+    expect(planFfmpeg(source, settings, options).args.join(' ')).toContain(input);
+  });
+});
+
+describe(parseVideoCodec.name, () => {
+  it('reads the codec of the first video stream ffmpeg describes', () => {
+    const rtsp = `Input #0, rtsp, from 'rtsp://127.0.0.1:42093/cam':
+  Metadata:
+    title           : Session streamed with GStreamer
+  Duration: N/A, start: 0.400000, bitrate: N/A
+    Stream #0:0: Video: h264 (Constrained Baseline), yuv420p(tv, smpte170m, progressive), 320x240 [SAR 1:1 DAR 4:3], 15 fps, 15 tbr, 90k tbn, 30 tbc
+At least one output file must be specified`;
+    expect(parseVideoCodec(rtsp)).toBe('h264');
+    const camera = `    Stream #0:0: Audio: pcm_alaw, 8000 Hz, mono, s16, 64 kb/s
+    Stream #0:1[0x100](und): Video: hevc (Main), yuvj420p(pc), 2560x1440, 25 fps`;
+    expect(parseVideoCodec(camera)).toBe('hevc');
+    expect(
+      parseVideoCodec('    Stream #0:0: Video: mjpeg (Baseline), yuvj422p(pc), 640x480, 25 tbr'),
+    ).toBe('mjpeg');
+  });
+
+  it('finds none when the input could not be opened', () => {
+    expect(parseVideoCodec('rtsp://***:***@cam.local/stream: Connection refused')).toBeUndefined();
+    expect(parseVideoCodec('    Stream #0:0: Audio: aac, 48000 Hz')).toBeUndefined();
   });
 });

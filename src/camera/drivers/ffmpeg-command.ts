@@ -104,12 +104,34 @@ export interface FfmpegPlan {
   readonly args: string[];
   /** The camera's own JPEGs are copied through, untouched (no decode, no encode). */
   readonly passthrough: boolean;
+  /** The source's H.264 is also copied, untouched, as FLV to file descriptor H264_COPY_FD. */
+  readonly h264Copy: boolean;
 }
 
 export interface PlanOptions {
   readonly v4l2?: V4l2Formats;
   /** The RTSP socket timeout option of this ffmpeg: -stimeout before 5.0, -timeout since. */
   readonly rtspTimeoutOption?: string;
+  /**
+   * Adds a second output to the same process: the source's own H.264, copied (`-c:v copy`) to
+   * FLV on H264_COPY_FD. Only for network sources, which the caller found to send H.264.
+   */
+  readonly h264Copy?: boolean;
+}
+
+/** The pipe the copied H.264 comes out on: 0–2 are stdin, the JPEGs and the log. */
+export const H264_COPY_FD = 3;
+
+/** Sources whose own H.264 is worth copying: a camera on the network that encoded it already. */
+export const canCopyH264 = (source: FfmpegSource): boolean =>
+  source.kind === 'rtsp' || source.kind === 'http';
+
+/**
+ * The codec of the first video stream in `ffmpeg -i INPUT`'s description of its input (stderr),
+ * such as "h264" or "hevc"; undefined if it describes none (the input could not be opened).
+ */
+export function parseVideoCodec(output: string): string | undefined {
+  return /^\s*Stream #\d+:\d+\S*: Video: ([\w-]+)/m.exec(output)?.[1];
 }
 
 const hasSize = (
@@ -117,6 +139,56 @@ const hasSize = (
   width: number,
   height: number,
 ): boolean => sizes.some((size) => size.width === width && size.height === height);
+
+/**
+ * What opens the input: the source's demuxer and its flags, ending with `-i INPUT`. The capture
+ * and the codec probe open a network camera the same way.
+ */
+export function inputArgs(
+  source: FfmpegSource,
+  settings: Pick<CameraSettings, 'width' | 'height' | 'framerate'>,
+  options: PlanOptions = {},
+): string[] {
+  const { width, height, framerate } = settings;
+  const deviceRate = String(Math.max(1, Math.ceil(framerate)));
+  switch (source.kind) {
+    case 'v4l2': {
+      const mjpegAtSize = options.v4l2 !== undefined && hasSize(options.v4l2.mjpeg, width, height);
+      const listed = options.v4l2 && (mjpegAtSize || hasSize(options.v4l2.raw, width, height));
+      const args = ['-f', 'v4l2'];
+      if (mjpegAtSize) args.push('-input_format', 'mjpeg');
+      if (listed || options.v4l2?.range) args.push('-video_size', `${width}x${height}`);
+      args.push('-framerate', deviceRate, '-i', source.input);
+      return args;
+    }
+    case 'lavfi':
+      // lavfi sources render as fast as they can: -re plays them in real time.
+      return ['-re', '-f', 'lavfi', '-i', source.input];
+    case 'file':
+      return ['-re', '-stream_loop', '-1', '-i', source.input];
+    case 'rtsp':
+      return [
+        '-rtsp_transport',
+        'tcp',
+        '-fflags',
+        'nobuffer',
+        '-flags',
+        'low_delay',
+        options.rtspTimeoutOption ?? '-timeout',
+        '5000000',
+        '-i',
+        source.input,
+      ];
+    case 'http':
+      return ['-fflags', 'nobuffer', '-flags', 'low_delay', '-i', source.input];
+    case 'other': {
+      const args = ['-f', source.format as string];
+      if (GRABBERS.has(source.format as string)) args.push('-framerate', deviceRate);
+      args.push('-i', source.input);
+      return args;
+    }
+  }
+}
 
 export function planFfmpeg(
   source: FfmpegSource,
@@ -131,49 +203,8 @@ export function planFfmpeg(
     hasSize(options.v4l2.mjpeg, width, height);
   const upright = settings.rotation === 0 && !settings.hflip && !settings.vflip;
   const passthrough = mjpegAtSize && upright;
-  const deviceRate = String(Math.max(1, Math.ceil(framerate)));
-
-  switch (source.kind) {
-    case 'v4l2': {
-      const listed =
-        options.v4l2 &&
-        (hasSize(options.v4l2.mjpeg, width, height) || hasSize(options.v4l2.raw, width, height));
-      args.push('-f', 'v4l2');
-      if (mjpegAtSize) args.push('-input_format', 'mjpeg');
-      if (listed || options.v4l2?.range) args.push('-video_size', `${width}x${height}`);
-      args.push('-framerate', deviceRate, '-i', source.input);
-      break;
-    }
-    case 'lavfi':
-      // lavfi sources render as fast as they can: -re plays them in real time.
-      args.push('-re', '-f', 'lavfi', '-i', source.input);
-      break;
-    case 'file':
-      args.push('-re', '-stream_loop', '-1', '-i', source.input);
-      break;
-    case 'rtsp':
-      args.push(
-        '-rtsp_transport',
-        'tcp',
-        '-fflags',
-        'nobuffer',
-        '-flags',
-        'low_delay',
-        options.rtspTimeoutOption ?? '-timeout',
-        '5000000',
-        '-i',
-        source.input,
-      );
-      break;
-    case 'http':
-      args.push('-fflags', 'nobuffer', '-flags', 'low_delay', '-i', source.input);
-      break;
-    case 'other':
-      args.push('-f', source.format as string);
-      if (GRABBERS.has(source.format as string)) args.push('-framerate', deviceRate);
-      args.push('-i', source.input);
-      break;
-  }
+  const h264Copy = options.h264Copy === true && canCopyH264(source);
+  args.push(...inputArgs(source, settings, options));
 
   args.push('-an', '-sn', '-dn');
   if (passthrough) {
@@ -198,5 +229,24 @@ export function planFfmpeg(
     );
   }
   args.push('-f', 'mjpeg', 'pipe:1');
-  return { args, passthrough };
+  if (h264Copy) {
+    // The same decoded-once input feeds the JPEGs; this output takes the compressed packets as
+    // they came, so WebRTC viewers cost no decode and no encode. FLV keeps a picture per tag, and
+    // flushing each one keeps the latency of the camera's own.
+    args.push(
+      '-map',
+      '0:v:0',
+      '-an',
+      '-sn',
+      '-dn',
+      '-c:v',
+      'copy',
+      '-flush_packets',
+      '1',
+      '-f',
+      'flv',
+      `pipe:${H264_COPY_FD}`,
+    );
+  }
+  return { args, passthrough, h264Copy };
 }

@@ -16,8 +16,9 @@ export class H264Status {
   @ApiProperty({ enum: H264_STATES }) readonly state!: H264State;
   @ApiProperty({
     nullable: true,
-    enum: ['libx264', 'h264_v4l2m2m'],
-    description: 'What encodes it',
+    enum: ['libx264', 'h264_v4l2m2m', 'passthrough'],
+    description:
+      'What encodes it: an encoder of the JPEGs, or `passthrough` where the camera sends H.264 itself and it is passed on untouched',
   })
   readonly encoder!: string | null;
   @ApiProperty({ description: 'WebRTC viewers of this camera' }) readonly viewers!: number;
@@ -60,6 +61,9 @@ const describe = (error: unknown): string =>
  * watches and stops the idle timeout after the last viewer leaves (and so lets the camera stop).
  * The pictures since the last keyframe are kept, so a viewer who joins gets a decodable picture at
  * once instead of waiting for the next keyframe.
+ *
+ * A camera that sends H.264 itself (a driver whose `h264Passthrough()` is true) is not encoded:
+ * its pictures come from the capture, untouched, and no encoder process runs.
  */
 export class H264Stream {
   private readonly viewers = new Set<H264Viewer>();
@@ -197,6 +201,12 @@ export class H264Stream {
     while (!signal.aborted) {
       let pictures = 0;
       try {
+        if (await this.options.producer.h264Passthrough()) {
+          this.encoder = 'passthrough';
+          // Returns only when stopped: the capture's failures are the producer's to retry.
+          await this.passThrough(signal);
+          return;
+        }
         const tool = await this.encoderTool();
         if (tool === undefined) {
           this.state = 'unavailable';
@@ -219,6 +229,38 @@ export class H264Stream {
       );
       if (!(await sleep(retryMs, signal))) return;
       retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    }
+  }
+
+  /**
+   * The camera's own H.264 from the running capture, until stop. Subscribing keeps the capture
+   * running (and starts it), as for an encoder; its failures and restarts are the producer's.
+   * Nothing here can ask the camera for a keyframe: the GOP kept by `publish` is what lets a
+   * joining viewer start at once, and a viewer who comes before the first keyframe waits for the
+   * camera's next one (its keyframe interval, often 1–4 s).
+   */
+  private async passThrough(signal: AbortSignal): Promise<void> {
+    const waiter = this.options.producer.subscribe();
+    let pictures = 0;
+    const release = this.options.producer.takeH264((unit) => {
+      if (signal.aborted) return;
+      pictures += 1;
+      if (pictures === 1) {
+        this.state = 'running';
+        this.lastError = null;
+      }
+      this.publish(unit);
+    });
+    try {
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } finally {
+      release();
+      waiter.close();
+      this.gop = [];
+      this.gopBytes = 0;
     }
   }
 

@@ -1,5 +1,5 @@
 import { sleep } from '../../common/abortable-sleep';
-import type { CameraDriver } from '../drivers/camera-driver.interface';
+import type { CameraDriver, CaptureOutputs } from '../drivers/camera-driver.interface';
 import type { CameraSettings } from '../settings/camera-settings.model';
 
 const RETRY_MIN_MS = 500;
@@ -22,6 +22,8 @@ export interface SupervisorOptions {
   /** Read at each (re)start, so a restart picks up the settings of the moment. */
   readonly settings: () => CameraSettings;
   readonly stallTimeoutMs: number;
+  /** Handed to every run of the driver: what else it gives from the same capture. */
+  readonly outputs?: CaptureOutputs;
 }
 
 /**
@@ -70,7 +72,7 @@ async function runOnce(
   let frames = 0;
   let failure: unknown;
   try {
-    for await (const jpeg of options.driver.frames(settings, attempt.signal)) {
+    for await (const jpeg of options.driver.frames(settings, attempt.signal, options.outputs)) {
       if (attempt.signal.aborted) break;
       if (!events.frame(jpeg)) continue;
       lastProgress = Date.now();

@@ -3,6 +3,7 @@ import { type Redact, redactUrls } from '../../common/redact-secrets';
 import { renderPlaceholder } from '../../drawing/placeholder-frame';
 import { readDisplayDimensions } from '../../jpeg/jpeg-dimensions';
 import { epochMs } from '../clock';
+import type { AccessUnit } from '../../h264/avc';
 import type { CameraDriver } from '../drivers/camera-driver.interface';
 import { outputSize } from '../settings/capabilities';
 import type { CameraSettings } from '../settings/camera-settings.model';
@@ -73,6 +74,8 @@ export class FrameProducer {
   /** Size of the newest live frame: sources that send their own size ignore the settings'. */
   private liveSize: { width: number; height: number } | undefined;
   private drawingPlaceholder = false;
+  /** Where the driver's own H.264 goes while someone takes it: the camera's H264Stream. */
+  private h264Sink: ((unit: AccessUnit) => void) | undefined;
   private destroyed = false;
   private seq = 0;
 
@@ -91,6 +94,26 @@ export class FrameProducer {
     this.cancelIdleStop();
     if (this.run === undefined && !this.destroyed) this.startCapture();
     return new FrameWaiter(this.hub, () => this.release());
+  }
+
+  /**
+   * Whether this camera's driver gives its source's own H.264 along with the JPEGs (see
+   * `CameraDriver.h264Passthrough`). Rejects when the source cannot be reached to tell.
+   */
+  async h264Passthrough(): Promise<boolean> {
+    return (await this.driver.h264Passthrough?.()) ?? false;
+  }
+
+  /**
+   * Takes the driver's H.264 pictures while the capture runs, until the returned function is
+   * called. It does not start the camera: `subscribe()` does. One taker at a time, the camera's
+   * H264Stream, which shares the pictures with its viewers.
+   */
+  takeH264(sink: (unit: AccessUnit) => void): () => void {
+    this.h264Sink = sink;
+    return () => {
+      if (this.h264Sink === sink) this.h264Sink = undefined;
+    };
   }
 
   get consumerCount(): number {
@@ -327,6 +350,9 @@ export class FrameProducer {
           driver: this.driver,
           settings: () => this.settings,
           stallTimeoutMs: this.stallTimeoutMs,
+          // Always asked for, so the capture need not restart when a WebRTC viewer comes: the
+          // copy costs ffmpeg no decode and no encode, and pictures nobody takes are dropped.
+          outputs: { h264: (unit) => this.h264Sink?.(unit) },
         },
         {
           frame: (jpeg) => this.publish(jpeg),
