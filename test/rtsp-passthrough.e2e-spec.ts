@@ -121,7 +121,8 @@ describe('ffmpeg driver, an RTSP camera that sends H.264', () => {
 
   afterEach(async () => {
     // Ended as players end them, so the server's viewer counts are right for the next test.
-    for (const client of clients.splice(0)) await client.disconnect().catch(() => client.close());
+    for (const client of clients.splice(0))
+      await client.disconnect().catch(async () => client.close());
     for (const reader of readers.splice(0)) reader.close();
   });
 
