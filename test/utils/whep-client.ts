@@ -38,6 +38,8 @@ export class WhepClient {
   state = 'new';
   /** The session's resource, from the answer's Location. */
   location: string | undefined;
+  /** Called with each RTP packet of the announced SSRC, as it arrives (the benchmark decodes them). */
+  onRtp: ((packet: Buffer) => void) | undefined;
 
   constructor(private readonly endpoint: string) {
     this.pc = new PeerConnection('whep-test-client', {
@@ -115,5 +117,6 @@ export class WhepClient {
     this.stats.packets += 1;
     this.stats.bytes += packet.length;
     if ((packet[1] & 0x80) !== 0) this.stats.pictures += 1;
+    this.onRtp?.(packet);
   }
 }
