@@ -235,6 +235,8 @@ async function main(): Promise<void> {
       `window ${options.durationS} s after ${options.warmupS} s warm-up\n`,
   );
   if (options.webrtc !== undefined) {
+    // Also when it fails: a server left behind would load the next run.
+    process.once('exit', () => server.kill('SIGKILL'));
     await webrtcBench({
       port,
       pid,
