@@ -14,6 +14,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { cleanup } from 'node-datachannel';
 import { findFfmpeg } from '../../src/camera/drivers/ffmpeg-binary';
 import { WhepClient } from '../utils/whep-client';
 import {
@@ -207,6 +208,8 @@ export async function webrtcBench(options: WebRtcBenchOptions): Promise<void> {
   const stray = after.reduce((sum, stats) => sum + stats.strayPackets, 0);
 
   for (const client of clients) await client.disconnect().catch(() => undefined);
+  // libdatachannel's threads would keep the process alive after many peer connections.
+  cleanup();
   decoder.stop();
   probe.stop();
   await load?.stop();
