@@ -1,7 +1,7 @@
 /*
  * npm run bench -- [N ...] [--duration S] [--warmup S] [--workers W] [--fps F]
  *                   [--camera images|emulated] [--size WxH] [--frame-kb K] [--target camfeed|baseline]
- *                   [--profile DIR] [--trace S] [--cameras K]
+ *                   [--profile DIR] [--trace S] [--cameras K] [--webrtc N]
  *
  * Starts the real server (dist/main.js; by default the `images` driver at 640×480 and 30 fps with
  * ~50 KB frames, or the emulated camera rendering and encoding live at --size), opens
@@ -14,6 +14,10 @@
  *
  * --trace S prints the delivered rate and the server's RSS every S seconds of the window, and the
  * RSS growth over it: `npm run soak` uses it for a long run at 1000 viewers.
+ *
+ * --webrtc N adds N WebRTC (WHEP) viewers next to the first count's MJPEG viewers of the emulated
+ * camera, and measures CPU per viewer, the H.264 encoder's CPU, bitrate and glass-to-glass
+ * latency per kind (see webrtc-bench.ts).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,6 +28,7 @@ import { cameraLikeFrames } from '../utils/jpeg-fixtures';
 import { npmStartNodeFlags, SERVER_MAIN } from '../utils/server-process';
 import { LoadGenerator } from './load-generator';
 import { LATENCY_BUCKETS, type WorkerReport } from './load-worker';
+import { webrtcBench } from './webrtc-bench';
 
 interface Options {
   counts: number[];
@@ -41,6 +46,8 @@ interface Options {
   height: number;
   traceS: number | undefined;
   cameras: number;
+  /** WebRTC viewers next to the MJPEG ones; undefined = MJPEG only, as before. */
+  webrtc: number | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -58,6 +65,7 @@ function parseArgs(argv: string[]): Options {
     height: 480,
     traceS: undefined,
     cameras: 1,
+    webrtc: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -72,9 +80,16 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--target') options.target = argv[++i] === 'baseline' ? 'baseline' : 'camfeed';
     else if (arg === '--trace') options.traceS = value();
     else if (arg === '--cameras') options.cameras = Math.max(1, value());
+    else if (arg === '--webrtc') options.webrtc = Math.max(1, value());
     else if (arg === '--size') [options.width, options.height] = argv[++i].split('x').map(Number);
     else if (/^\d+$/.test(arg)) options.counts.push(Number(arg));
     else throw new Error(`unknown argument ${arg}`);
+  }
+  if (options.webrtc !== undefined) {
+    // The latency probes read the clock only the emulated camera paints.
+    options.camera = 'emulated';
+    options.cameras = 1;
+    if (options.counts.length === 0) options.counts = [10];
   }
   if (options.counts.length === 0) options.counts = [1, 100, 1000];
   return options;
@@ -187,7 +202,7 @@ async function main(): Promise<void> {
       CAMERA_FRAMERATE: String(options.fps),
       STREAM_DRAIN_TIMEOUT: '60',
       // The limit stays on, as users run it, just above the largest count measured.
-      MAX_CLIENTS: String(Math.max(...options.counts) + 10),
+      MAX_CLIENTS: String(Math.max(...options.counts) + (options.webrtc ?? 0) + 10),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -219,6 +234,24 @@ async function main(): Promise<void> {
       `${options.width}×${options.height} at ${options.fps} fps, ${frames}; ` +
       `window ${options.durationS} s after ${options.warmupS} s warm-up\n`,
   );
+  if (options.webrtc !== undefined) {
+    // Also when it fails: a server left behind would load the next run.
+    process.once('exit', () => server.kill('SIGKILL'));
+    await webrtcBench({
+      port,
+      pid,
+      mjpegViewers: options.counts[0],
+      webrtcViewers: options.webrtc,
+      width: options.width,
+      height: options.height,
+      durationS: options.durationS,
+      warmupS: options.warmupS,
+      workers: options.workers,
+    });
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    return;
+  }
   const header = [
     'clients',
     'fps total',

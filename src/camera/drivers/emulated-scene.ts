@@ -1,4 +1,9 @@
 import { GLYPH_HEIGHT, textWidth } from '../../drawing/bitmap-font';
+import {
+  clockBarcodeLayout,
+  paintClockBarcode,
+  type ClockBarcodeLayout,
+} from '../../drawing/clock-barcode';
 import { formatClock } from '../../drawing/format-clock';
 import { RgbCanvas, type Rgb } from '../../drawing/rgb-canvas';
 
@@ -27,7 +32,9 @@ function bounce(epochMs: number, periodMs: number, span: number): number {
 /**
  * The emulated camera's picture: colour bars and a grey ramp, a sweeping bar and a bouncing
  * square for visible motion, and a panel with a millisecond clock, the frame counter and the
- * resolution, so a viewer sees at once that the stream is live and how fresh it is.
+ * resolution, so a viewer sees at once that the stream is live and how fresh it is. The same
+ * clock runs along the bottom as a barcode (src/drawing/clock-barcode.ts) for programs: the
+ * benchmark reads it from decoded pictures to measure glass-to-glass latency.
  *
  * The static background is drawn once; each frame copies it and draws only what moves.
  */
@@ -37,6 +44,8 @@ export class EmulatedScene {
   private readonly barsHeight: number;
   private readonly clockScale: number;
   private readonly infoScale: number;
+  /** Undefined for pictures too small for the barcode. */
+  private readonly barcode: ClockBarcodeLayout | undefined;
 
   constructor(
     readonly width: number,
@@ -53,6 +62,7 @@ export class EmulatedScene {
       ),
     );
     this.infoScale = Math.max(1, Math.floor(this.clockScale / 2));
+    this.barcode = clockBarcodeLayout(width, height);
     this.drawBackground();
   }
 
@@ -69,7 +79,8 @@ export class EmulatedScene {
     const square = Math.max(4, Math.round(height / 10));
     const rampTop = this.barsHeight;
     const squareX = bounce(epochMs, 2600, width - square);
-    const squareY = rampTop + bounce(epochMs + 700, 1900, Math.max(0, height - rampTop - square));
+    const bottom = this.barcode?.bandTop ?? height;
+    const squareY = rampTop + bounce(epochMs + 700, 1900, Math.max(0, bottom - rampTop - square));
     canvas.fillRect(squareX, squareY, square, square, ORANGE);
 
     const clock = formatClock(epochMs);
@@ -101,6 +112,7 @@ export class EmulatedScene {
       this.infoScale,
       ORANGE,
     );
+    if (this.barcode) paintClockBarcode(canvas, epochMs, this.barcode);
     return canvas.data;
   }
 
