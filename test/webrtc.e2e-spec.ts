@@ -106,7 +106,7 @@ describe('WebRTC (WHEP)', () => {
       expect(reply.body).toMatch(/^a=rtpmap:\d+ H264\/90000/m);
       const port = candidatePort(reply.body);
 
-      await waitFor(() => client.stats.pictures >= 30, '30 pictures', 10_000);
+      await waitFor(() => client.stats.pictures >= 30, '30 pictures', 20_000);
       expect(client.stats.strayPackets).toBe(0);
       expect(await portIsFree(port)).toBe(false);
       const status = await statusOf(server);
@@ -224,7 +224,7 @@ describe('WebRTC (WHEP)', () => {
       const [, video, audio] = reply.body.split(/\r?\nm=/);
       expect(video).toMatch(/^video [\s\S]*^a=sendonly\s*$/m);
       expect(audio).toMatch(/^audio [\s\S]*^a=inactive\s*$/m);
-      await waitFor(() => client.stats.pictures >= 30, '30 pictures', 10_000);
+      await waitFor(() => client.stats.pictures >= 30, '30 pictures', 20_000);
       const patched = client.messages.filter((message) => message.type === 'patched');
       expect(patched.length).toBeGreaterThan(0);
       expect(patched.every((message) => message.status === 204)).toBe(true);
@@ -296,7 +296,7 @@ describe('WebRTC (WHEP)', () => {
       clients.push(viewer);
       const reply = await viewer.connect({ authorization: auth });
       expect(reply.status).toBe(201);
-      await waitFor(() => viewer.stats.packets > 0, 'RTP packets', 10_000);
+      await waitFor(() => viewer.stats.packets > 0, 'RTP packets', 20_000);
       expect(await viewer.disconnect({ authorization: auth })).toBe(200);
     });
 
@@ -343,7 +343,7 @@ describe('WebRTC network settings', () => {
     clients.push(client);
     const reply = await client.connect();
     expect(reply.status).toBe(201);
-    await waitFor(() => client.stats.pictures > 10, 'pictures', 10_000);
+    await waitFor(() => client.stats.pictures > 10, 'pictures', 20_000);
     return reply;
   };
 

@@ -80,8 +80,11 @@ export function encoderArgs(options: H264EncodeOptions): string[] {
     // Each JPEG is stamped when it arrives: the camera's own pace, whatever it is.
     '-use_wallclock_as_timestamps',
     '1',
+    // Multipart with Content-Length, not bare JPEGs: ffmpeg's mjpeg reader ends a picture only
+    // when the next one begins, which held every picture back a whole frame interval (33 ms at
+    // 30 fps, a second at 1 fps); with its length announced, a picture is encoded on arrival.
     '-f',
-    'mjpeg',
+    'mpjpeg',
     '-i',
     'pipe:0',
     '-an',
@@ -127,6 +130,13 @@ export async function* accessUnitsFromFlv(
   }
 }
 
+const CRLF = Buffer.from('\r\n');
+
+/** The multipart header of one JPEG for the encoder's input (`-f mpjpeg`). */
+export function encoderPartHeader(length: number): Buffer {
+  return Buffer.from(`--frame\r\nContent-Type: image/jpeg\r\nContent-Length: ${length}\r\n\r\n`);
+}
+
 /**
  * Feeds a camera's JPEGs to the encoder as they come, never queueing: while the encoder's stdin
  * has not taken the last frame, newer ones are skipped, and the newest goes next.
@@ -143,7 +153,9 @@ export function feedFrames(
       if (signal.aborted || busy) return;
       waiter.arm((frame: Frame) => {
         if (signal.aborted || stdin.destroyed || !accept(frame)) return;
-        if (!stdin.write(frame.jpeg)) {
+        stdin.write(encoderPartHeader(frame.jpeg.length));
+        stdin.write(frame.jpeg);
+        if (!stdin.write(CRLF)) {
           busy = true;
           stdin.once('drain', () => {
             busy = false;
