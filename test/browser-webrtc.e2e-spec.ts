@@ -385,6 +385,37 @@ describe('the page’s WebRTC player, across a server restart', () => {
   }, 90_000);
 });
 
+describe('the page of a server with STUN and TURN configured, in headless Chromium', () => {
+  it('gives its peer connection the servers of WEBRTC_ICE_SERVERS, TURN credentials included, and still plays', async () => {
+    const { browser } = await launchBrowser();
+    // Nothing answers on these ports: gathering gives up on them, the host candidates play.
+    const t = await startApp(
+      env({ WEBRTC_ICE_SERVERS: 'stun:127.0.0.1:9,turn:alice:s3cret@127.0.0.1:9' }),
+    );
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${t.baseUrl}/`);
+      await page.waitForFunction(() => window.camfeedPlayer.kind === 'webrtc', undefined, {
+        timeout: 20_000,
+      });
+      const servers = await page.evaluate(
+        () => window.camfeedPlayer.pc?.getConfiguration().iceServers ?? [],
+      );
+      expect(servers).toEqual([
+        expect.objectContaining({ urls: ['stun:127.0.0.1:9'] }),
+        expect.objectContaining({
+          urls: ['turn:127.0.0.1:9'],
+          username: 'alice',
+          credential: 's3cret',
+        }),
+      ]);
+    } finally {
+      await browser.close();
+      await t.close();
+    }
+  }, 60_000);
+});
+
 describe('the page with WEBRTC=false, in headless Chromium', () => {
   it('falls back to MJPEG by itself and says why', async () => {
     const { browser } = await launchBrowser();

@@ -112,20 +112,24 @@ export class WebRtcSession implements H264Viewer {
   }
 
   /** Answers the viewer's offer: resolves with the SDP answer once ICE candidates are gathered. */
-  async answer(offer: string, timeoutMs = 5000): Promise<string> {
-    const gathered = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('ICE gathering did not finish')), timeoutMs);
+  async answer(offer: string, gatherMs = 2000): Promise<string> {
+    // Host candidates come at once; a STUN or TURN server that is slow or unreachable would hold
+    // the answer back (and the viewer's player times out): past `gatherMs` the answer goes with
+    // the candidates gathered so far.
+    let timer: NodeJS.Timeout | undefined;
+    const gathered = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, gatherMs);
       this.pc.onGatheringStateChange((state: string) => {
-        if (state !== 'complete') return;
-        clearTimeout(timer);
-        resolve();
+        if (state === 'complete') resolve();
       });
     });
     this.remoteUfrag = iceCredentials(offer).ufrag;
     this.pc.setRemoteDescription(onlyTheVideo(offer, this.options.choice.mid), 'offer');
     await gathered;
+    clearTimeout(timer);
     const local = this.pc.localDescription();
     if (local === null) throw new Error('no local description');
+    if (!/^a=candidate:/m.test(local.sdp)) throw new Error('ICE gathering found no address');
     return local.sdp;
   }
 

@@ -311,6 +311,36 @@
   }
 
   /**
+   * The STUN/TURN servers the server is configured with (WEBRTC_ICE_SERVERS), from the Link
+   * headers of its WHEP endpoint (RFC 9725): a viewer outside the network needs them to reach it.
+   * None when there are none or the question fails: on the same network, host candidates do.
+   */
+  async function configuredIceServers() {
+    let link;
+    try {
+      const response = await fetch(`${base()}/whep`, { method: 'OPTIONS' });
+      link = response.headers.get('link');
+    } catch {
+      return [];
+    }
+    if (!link) return [];
+    const unquote = (text) => text.replace(/\\(.)/g, '$1');
+    return link
+      .split(/,\s*(?=<)/)
+      .map((entry) => {
+        const match = /^<([^>]+)>(.*)$/.exec(entry.trim());
+        if (!match || !/;\s*rel="?ice-server"?/i.test(match[2])) return null;
+        const server = { urls: match[1] };
+        const username = /;\s*username="((?:[^"\\]|\\.)*)"/i.exec(match[2]);
+        const credential = /;\s*credential="((?:[^"\\]|\\.)*)"/i.exec(match[2]);
+        if (username) server.username = unquote(username[1]);
+        if (credential) server.credential = unquote(credential[1]);
+        return server;
+      })
+      .filter(Boolean);
+  }
+
+  /**
    * Starts WebRTC; resolves null once it shows a picture, else why it cannot (a string), or
    * { retry } for a failure that would stop MJPEG too.
    */
@@ -321,9 +351,13 @@
     // Firefox offers H.264 only with its OpenH264 plugin, which it downloads by itself (not
     // offline, not everywhere): without it there is nothing to ask the server for.
     if (h264 && h264.length === 0) return 'this browser has no H.264 for WebRTC';
+    const generation = streamGeneration;
+    const iceServers = await configuredIceServers();
+    // Stopped or restarted (another camera, the page hidden) while it asked.
+    if (generation !== streamGeneration) return null;
     let pc;
     try {
-      pc = new RTCPeerConnection();
+      pc = new RTCPeerConnection({ iceServers });
     } catch (error) {
       return `this browser refused WebRTC (${error.message})`;
     }
