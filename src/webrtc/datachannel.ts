@@ -39,7 +39,6 @@ let used = false;
 
 /** Keeps an ended session's library objects from the collector while that is cheap. */
 export function retire(session: object): void {
-  used = true;
   if (letGo) return;
   kept.push(session);
   if (kept.length > KEPT_SESSIONS) {

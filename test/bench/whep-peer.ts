@@ -1,23 +1,7 @@
 import { PeerConnection, Video, type Track } from 'node-datachannel';
+import type { WhepClientStats, WhepReply } from '../utils/whep-client';
 
-/** What a WHEP session's answer and resource look like to a player. */
-export interface WhepReply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: string;
-}
-
-export interface WhepClientStats {
-  /** RTP packets received for the SSRC the answer announced. */
-  packets: number;
-  /** RTP packets with another SSRC (there must be none). */
-  strayPackets: number;
-  bytes: number;
-  /** RTP timestamps of the packets that ended a picture (marker bit). */
-  pictures: number;
-  /** When the first RTP packet arrived (ms since the epoch), 0 before. */
-  firstPacketAt: number;
-}
+export type { WhepClientStats, WhepReply } from '../utils/whep-client';
 
 /**
  * The bench's WHEP player, in the bench's own process so that each RTP packet can be timed as it
