@@ -93,7 +93,7 @@ async function bootstrap(): Promise<void> {
   // The bound port, not the configured one: PORT=0 picks a free port.
   const { port } = app.getHttpServer().address() as AddressInfo;
   const scheme = tls === undefined ? 'http' : 'https';
-  const cameras = app.get(CameraRegistry).list();
+  const cameras = app.get(CameraRegistry).local();
   Logger.log(
     `camfeed listening on ${scheme}://${http.host}:${port} (camera: ${cameras.map((camera) => camera.definition.driver).join(', ') || 'none'})`,
     'Main',

@@ -97,7 +97,7 @@ describe('ffmpeg driver, an RTSP camera that sends H.264', () => {
     }
   };
 
-  const h264 = (): H264Status => server.app.get(CameraRegistry).first().runtime.h264.status();
+  const h264 = (): H264Status => server.app.get(CameraRegistry).first().h264.status();
 
   beforeAll(async () => {
     camera = await startRtspServer({

@@ -5,7 +5,7 @@ import { CameraFactory } from '../camera/camera.factory';
 import { SerialQueue } from '../common/serial-queue';
 import { IrLedConfig } from '../ir-led/ir-led.config';
 import { IrLedFactory } from '../ir-led/ir-led.factory';
-import { Camera } from './camera';
+import { type Camera, LocalCamera } from './camera';
 import { CamerasConfig } from './cameras.config';
 import { CamerasFileError, readCamerasFile } from './cameras-file';
 import { CameraNotFoundError } from './errors/camera-not-found.error';
@@ -14,6 +14,25 @@ export type CameraEvent =
   | { readonly kind: 'added'; readonly camera: Camera }
   | { readonly kind: 'changed'; readonly camera: Camera }
   | { readonly kind: 'removed'; readonly camera: Camera };
+
+/**
+ * The cameras of the other nodes of a cluster (cluster/, loaded only with NATS_URL): the registry
+ * asks it for what it does not have itself.
+ */
+export interface RemoteCameraSource {
+  /** The camera `id` of another node; throws if `id` cannot be served (claimed twice). */
+  find(id: string): Camera | undefined;
+  /** Every camera of the cluster, this node's `local` ones among them, in the cluster's order. */
+  arrange(local: readonly Camera[]): Camera[];
+  /** Which node has the camera, and the other nodes that claim its id too. */
+  locate(camera: Camera): CameraLocation;
+}
+
+export interface CameraLocation {
+  readonly node: string;
+  /** Nodes announcing a camera of the same id: never merged, each reported. */
+  readonly conflict: readonly string[];
+}
 
 export interface ReloadResult {
   readonly added: string[];
@@ -37,7 +56,8 @@ const NO_IR_LED_IN_ENVIRONMENT = 'IR_LED_GPIO is not set';
 @Injectable()
 export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Cameras');
-  private cameras = new Map<string, Camera>();
+  private cameras = new Map<string, LocalCamera>();
+  private remote: RemoteCameraSource | undefined;
   private readonly listeners = new Set<(event: CameraEvent) => void>();
   private readonly changes = new SerialQueue();
   private readonly onHangup = (): void => {
@@ -79,36 +99,65 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
     return this.config.file !== undefined;
   }
 
-  /** Every camera, in the order of the file. */
+  /** Serves the cameras of the other nodes of a cluster too, from now on. */
+  attachRemote(source: RemoteCameraSource): void {
+    this.remote = source;
+  }
+
+  /** Every camera: this node's in the order of the file, or in a cluster the cluster's. */
   list(): Camera[] {
+    const local = this.local();
+    return this.remote === undefined ? local : this.remote.arrange(local);
+  }
+
+  /** Where a camera is in the cluster; undefined without one. */
+  locate(camera: Camera): CameraLocation | undefined {
+    return this.remote?.locate(camera);
+  }
+
+  /** This node's own cameras, in the order of the file. */
+  local(): LocalCamera[] {
     return [...this.cameras.values()];
   }
 
   get ids(): string[] {
-    return [...this.cameras.keys()];
+    return this.list().map((camera) => camera.id);
   }
 
   /** The camera `id`, or a 404 naming the cameras there are. */
   get(id: string): Camera {
-    const camera = this.cameras.get(id);
+    const camera = this.find(id);
     if (camera === undefined) throw new CameraNotFoundError(id, this.ids);
     return camera;
   }
 
   find(id: string): Camera | undefined {
+    return this.cameras.get(id) ?? this.remote?.find(id);
+  }
+
+  /** This node's camera `id`, if it has one. */
+  findLocal(id: string): LocalCamera | undefined {
     return this.cameras.get(id);
   }
 
-  /** What the URLs without a camera (/video_feed, /camera/settings, …) mean. */
+  /**
+   * What the URLs without a camera (/video_feed, /camera/settings, …) mean: this node's first
+   * camera, or on a node without cameras of its own, the first of the cluster.
+   */
   first(): Camera {
-    const camera = this.cameras.values().next().value;
+    const camera = this.cameras.values().next().value ?? this.list()[0];
     if (camera === undefined) throw new CameraNotFoundError('(first)', []);
     return camera;
   }
 
-  /** The camera at `index` in file order (mjpg-streamer's /?action=stream_N), if any. */
+  /** The camera at `index` in list order (mjpg-streamer's /?action=stream_N), if any. */
   at(index: number): Camera | undefined {
     return this.list()[index];
+  }
+
+  /** Tells the listeners that a camera of another node is gone (its node removed it). */
+  remoteRemoved(camera: Camera): void {
+    this.emit({ kind: 'removed', camera });
   }
 
   /** Calls `listener` for each camera added, changed or removed; returns the unsubscriber. */
@@ -128,14 +177,14 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
       const next = await this.definitions();
       const nextIds = new Set(next.map((definition) => definition.id));
       const result: ReloadResult = { added: [], removed: [], changed: [], unchanged: [] };
-      for (const camera of this.list()) {
+      for (const camera of this.local()) {
         if (nextIds.has(camera.id)) continue;
         result.removed.push(camera.id);
         this.cameras.delete(camera.id);
         this.emit({ kind: 'removed', camera });
         await camera.destroy();
       }
-      const order = new Map<string, Camera>();
+      const order = new Map<string, LocalCamera>();
       for (const definition of next) {
         const existing = this.cameras.get(definition.id);
         if (existing === undefined) {
@@ -153,9 +202,10 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
         order.set(definition.id, existing);
       }
       this.cameras = order;
-      for (const id of result.added) this.emit({ kind: 'added', camera: order.get(id) as Camera });
+      for (const id of result.added)
+        this.emit({ kind: 'added', camera: order.get(id) as LocalCamera });
       for (const id of result.changed)
-        this.emit({ kind: 'changed', camera: order.get(id) as Camera });
+        this.emit({ kind: 'changed', camera: order.get(id) as LocalCamera });
       this.logger.log(
         `Reloaded ${this.config.file}: added ${result.added.join(', ') || 'none'}; removed ${result.removed.join(', ') || 'none'}; ` +
           `changed ${result.changed.join(', ') || 'none'}; unchanged ${result.unchanged.join(', ') || 'none'}`,
@@ -180,7 +230,7 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
     this.cameras.set(definition.id, await this.create(definition));
   }
 
-  private async create(definition: CameraDefinition): Promise<Camera> {
+  private async create(definition: CameraDefinition): Promise<LocalCamera> {
     const runtime = this.factory.create(definition);
     const irLed = this.irLeds.create(
       definition.id,
@@ -190,10 +240,10 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
     );
     await runtime.start();
     await irLed.start();
-    return new Camera(runtime, irLed);
+    return new LocalCamera(runtime, irLed);
   }
 
-  private async reconfigure(camera: Camera, definition: CameraDefinition): Promise<void> {
+  private async reconfigure(camera: LocalCamera, definition: CameraDefinition): Promise<void> {
     const irLedChanged =
       JSON.stringify(camera.definition.irLed) !== JSON.stringify(definition.irLed);
     await this.factory.reconfigure(camera.runtime, definition);

@@ -11,6 +11,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
+  ApiPropertyOptional,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
@@ -18,7 +19,7 @@ import {
 import { CAMERA_STATES, type CameraState } from '../camera/producer/camera-status';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import type { Camera } from './camera';
-import { CameraRegistry, type ReloadResult } from './camera-registry.service';
+import { type CameraLocation, CameraRegistry, type ReloadResult } from './camera-registry.service';
 import { CamerasFileError } from './cameras-file';
 
 class CameraUrls {
@@ -47,6 +48,21 @@ export class CameraSummary {
   @ApiProperty({ type: FrameSize, nullable: true }) readonly frameSize!: FrameSize | null;
   @ApiProperty({ nullable: true }) readonly lastError!: string | null;
   @ApiProperty({ type: CameraUrls }) readonly urls!: CameraUrls;
+  @ApiPropertyOptional({
+    example: 'pi-kitchen',
+    description: 'In a cluster (NATS_URL): the node the camera is on',
+  })
+  readonly node?: string;
+  @ApiPropertyOptional({
+    description: 'In a cluster: whether the camera is this node’s own (else another node’s)',
+  })
+  readonly local?: boolean;
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'In a cluster: the nodes announcing a camera with this same id, when more than one does. Each is listed; on other nodes the id answers 409 until one is renamed.',
+  })
+  readonly conflict?: string[];
 }
 
 class CameraList {
@@ -60,8 +76,8 @@ class ReloadAnswer {
   @ApiProperty({ type: [String] }) readonly unchanged!: string[];
 }
 
-function summarize(camera: Camera): CameraSummary {
-  const status = camera.producer.status();
+function summarize(camera: Camera, location: CameraLocation | undefined): CameraSummary {
+  const status = camera.overview();
   const base = `/cameras/${encodeURIComponent(camera.id)}`;
   return {
     id: camera.id,
@@ -79,6 +95,13 @@ function summarize(camera: Camera): CameraSummary {
       settings: `${base}/settings`,
       page: `/#${base}`,
     },
+    ...(location === undefined
+      ? {}
+      : {
+          node: location.node,
+          local: camera.local,
+          ...(location.conflict.length > 0 ? { conflict: [...location.conflict] } : {}),
+        }),
   };
 }
 
@@ -94,7 +117,11 @@ export class CamerasController {
   })
   @ApiOkResponse({ type: CameraList })
   list(): CameraList {
-    return { cameras: this.registry.list().map(summarize) };
+    return {
+      cameras: this.registry
+        .list()
+        .map((camera) => summarize(camera, this.registry.locate(camera))),
+    };
   }
 
   @Post('reload')

@@ -97,8 +97,8 @@ export class ControlController {
   @ApiTags('camera')
   @ApiOperation({ summary: 'Camera state, viewers, measured frame rate and last error' })
   @ApiOkResponse({ type: CameraStatusResponse })
-  cameraStatus(@Param('camera') camera: string): CameraStatusResponse {
-    return this.registry.get(camera).runtime.status();
+  async cameraStatus(@Param('camera') camera: string): Promise<CameraStatusResponse> {
+    return this.registry.get(camera).control.status();
   }
 
   @Get('camera/status')
@@ -108,24 +108,24 @@ export class ControlController {
     description: FIRST,
   })
   @ApiOkResponse({ type: CameraStatusResponse })
-  status(): CameraStatusResponse {
-    return this.registry.first().runtime.status();
+  async status(): Promise<CameraStatusResponse> {
+    return this.registry.first().control.status();
   }
 
   @Get('cameras/:camera/settings')
   @ApiTags('camera')
   @ApiOperation({ summary: 'The current camera settings' })
   @ApiOkResponse({ type: CameraSettings })
-  cameraSettings(@Param('camera') camera: string): CameraSettings {
-    return this.registry.get(camera).settings.settings;
+  async cameraSettings(@Param('camera') camera: string): Promise<CameraSettings> {
+    return this.registry.get(camera).control.settings();
   }
 
   @Get('camera/settings')
   @ApiTags('camera')
   @ApiOperation({ summary: 'The current camera settings', description: FIRST })
   @ApiOkResponse({ type: CameraSettings })
-  getSettings(): CameraSettings {
-    return this.registry.first().settings.settings;
+  async getSettings(): Promise<CameraSettings> {
+    return this.registry.first().control.settings();
   }
 
   @Post('cameras/:camera/settings')
@@ -151,7 +151,7 @@ export class ControlController {
   })
   @ApiOkResponse({ type: CameraCapabilities })
   async cameraCapabilities(@Param('camera') camera: string): Promise<CameraCapabilities> {
-    return this.registry.get(camera).settings.capabilities();
+    return this.registry.get(camera).control.capabilities();
   }
 
   @Get('camera/capabilities')
@@ -163,23 +163,23 @@ export class ControlController {
   })
   @ApiOkResponse({ type: CameraCapabilities })
   async capabilities(): Promise<CameraCapabilities> {
-    return this.registry.first().settings.capabilities();
+    return this.registry.first().control.capabilities();
   }
 
   @Get('cameras/:camera/ir-led')
   @ApiTags('ir-led')
   @ApiOperation({ summary: 'IR LED state: available, on, mode, pin' })
   @ApiOkResponse({ type: IrLedState })
-  cameraIrLed(@Param('camera') camera: string): IrLedState {
-    return this.registry.get(camera).irLed.state();
+  async cameraIrLed(@Param('camera') camera: string): Promise<IrLedState> {
+    return this.registry.get(camera).control.irLedState();
   }
 
   @Get('ir-led')
   @ApiTags('ir-led')
   @ApiOperation({ summary: 'IR LED state: available, on, mode, pin', description: FIRST })
   @ApiOkResponse({ type: IrLedState })
-  getIrLed(): IrLedState {
-    return this.registry.first().irLed.state();
+  async getIrLed(): Promise<IrLedState> {
+    return this.registry.first().control.irLedState();
   }
 
   @Put('cameras/:camera/ir-led')
@@ -201,14 +201,14 @@ export class ControlController {
   @HttpCode(200)
   @IrLedChange(TOGGLE_SUMMARY)
   async toggleCameraIrLed(@Param('camera') camera: string): Promise<IrLedState> {
-    return this.registry.get(camera).irLed.toggle();
+    return this.registry.get(camera).control.changeIrLed({ toggle: true });
   }
 
   @Post('ir-led/toggle')
   @HttpCode(200)
   @IrLedChange(TOGGLE_SUMMARY, FIRST)
   async toggleIrLed(): Promise<IrLedState> {
-    return this.registry.first().irLed.toggle();
+    return this.registry.first().control.changeIrLed({ toggle: true });
   }
 
   private async update(camera: Camera, body: UpdateCameraSettingsDto): Promise<CameraSettings> {
@@ -218,7 +218,7 @@ export class ControlController {
         'give at least one of: width, height, framerate, quality, rotation, hflip, vflip',
       ]);
     }
-    return camera.settings.update(Object.fromEntries(fields));
+    return camera.control.updateSettings(Object.fromEntries(fields));
   }
 
   private async setIr(camera: Camera, body: SetIrLedDto): Promise<IrLedState> {
@@ -227,8 +227,8 @@ export class ControlController {
         'give either on (true or false) or mode (on, off, auto), not both',
       ]);
     }
-    return body.mode !== undefined
-      ? camera.irLed.setMode(body.mode)
-      : camera.irLed.setOn(body.on as boolean);
+    return camera.control.changeIrLed(
+      body.mode !== undefined ? { mode: body.mode } : { on: body.on as boolean },
+    );
   }
 }

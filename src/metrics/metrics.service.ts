@@ -158,19 +158,19 @@ export class MetricsService {
       'counter',
       'camfeed_h264_restarts_total',
       'Times the camera’s H.264 encoder failed and was started again.',
-      (camera) => camera.runtime.h264.status().restarts,
+      (camera) => camera.h264.status().restarts,
     );
     perCamera(
       'counter',
       'camfeed_h264_keyframes_total',
       'Keyframes in the camera’s H.264 stream.',
-      (camera) => camera.runtime.h264.status().keyframes,
+      (camera) => camera.h264.status().keyframes,
     );
     perCamera(
       'gauge',
       'camfeed_h264_running',
       '1 while the camera’s H.264 stream runs (a WebRTC viewer watches), else 0.',
-      (camera) => (camera.runtime.h264.status().state === 'running' ? 1 : 0),
+      (camera) => (camera.h264.status().state === 'running' ? 1 : 0),
     );
     this.httpRequests = new Counter({
       name: 'camfeed_http_requests_total',

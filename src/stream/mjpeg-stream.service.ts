@@ -158,7 +158,7 @@ export class MjpegStreamService
 
   open(camera: Camera, req: Request, res: Response, options: StreamOptions = {}): void {
     const viewers = this.viewersOf(camera.id);
-    const refusal = this.budget.refusal(camera.id, camera.definition.maxClients);
+    const refusal = this.budget.refusal(camera.id, camera.maxClients);
     if (refusal !== undefined) {
       this.refuse(res, viewers, refusal);
       return;

@@ -8,7 +8,6 @@ import {
   Query,
   Req,
   Res,
-  ServiceUnavailableException,
   StreamableFile,
 } from '@nestjs/common';
 import {
@@ -169,19 +168,7 @@ export class StreamController {
   }
 
   private async snapshotOf(camera: Camera, res: Response): Promise<StreamableFile> {
-    const timeoutMs = this.config.snapshotTimeoutMs;
-    const frame = await camera.producer.snapshot(timeoutMs);
-    if (frame === undefined) {
-      const { lastError, state } = camera.producer.status();
-      throw new ServiceUnavailableException({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: `No frame from the camera within ${timeoutMs / 1000} s`,
-        camera: camera.id,
-        cameraState: state,
-        reason: lastError,
-      });
-    }
+    const frame = await camera.control.snapshot(this.config.snapshotTimeoutMs);
     res.setHeader('X-Timestamp', formatTimestamp(frame.capturedAt));
     return new StreamableFile(frame.jpeg, { type: 'image/jpeg', length: frame.jpeg.length });
   }

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
-import type { H264Stream, H264Viewer } from '../camera/h264/h264-stream';
+import type { H264Source, H264Viewer } from '../camera/h264/h264-stream';
 import type { AccessUnit } from '../h264/avc';
 import { type DataChannelLibrary, markUsed } from './datachannel';
 import { readFeedback } from './rtcp';
@@ -30,7 +30,7 @@ export interface SessionOptions {
   readonly library: DataChannelLibrary;
   readonly config: ConstructorParameters<DataChannelLibrary['PeerConnection']>[1];
   readonly choice: H264Choice;
-  readonly stream: H264Stream;
+  readonly stream: H264Source;
   readonly logger: LoggerService;
   /** The camera's totals, which this session adds to. */
   readonly counters: SessionCounters;

@@ -128,7 +128,7 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
   ): Promise<{ session: WebRtcSession; answer: string }> {
     const library = this.library;
     if (library === undefined) throw new WebRtcUnavailableError(this.unavailable ?? 'not loaded');
-    const h264 = camera.runtime.h264.status();
+    const h264 = camera.h264.status();
     if (h264.state === 'unavailable')
       throw new WebRtcUnavailableError(h264.lastError ?? 'this camera has no H.264 stream');
     const choice = chooseH264(offer);
@@ -137,7 +137,7 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
         'The offer must receive video in H.264 with packetization-mode=1 (Firefox needs its OpenH264 plugin)',
       );
     }
-    const refusal = this.budget.refusal(camera.id, camera.definition.maxClients);
+    const refusal = this.budget.refusal(camera.id, camera.maxClients);
     if (refusal !== undefined) {
       this.refusedCount += 1;
       throw new ViewerLimitError(`${refusal}; try again in 10 s`);
@@ -152,7 +152,7 @@ export class WebRtcService implements ViewerSource, OnModuleInit, OnModuleDestro
       library,
       config: this.rtcConfig(),
       choice,
-      stream: camera.runtime.h264,
+      stream: camera.h264,
       logger: this.logger,
       counters: totals,
       onClosed: (closed) => this.closed(closed),

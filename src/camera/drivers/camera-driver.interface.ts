@@ -24,6 +24,19 @@ export interface CaptureOutputs {
 }
 
 /**
+ * A frame that comes with its own capture time: a camera of another node, whose frames were
+ * captured there (the time viewers' X-Timestamp shows, so latency across nodes is measurable), and
+ * whose "no signal" picture is not a camera frame.
+ */
+export interface SourceFrame {
+  readonly jpeg: Buffer;
+  /** Epoch ms, with a sub-millisecond fraction. */
+  readonly capturedAt: number;
+  /** False for a placeholder picture. */
+  readonly live: boolean;
+}
+
+/**
  * A camera, reduced to the one thing it does: produce JPEG images.
  *
  * Sharing frames between clients, waiting, backpressure, restarts and idle stop all live once, in
@@ -41,11 +54,18 @@ export interface CameraDriver {
    */
   readonly redact?: Redact;
 
+  /**
+   * The longest wait between two attempts after failures (default 10 s). A driver that opens no
+   * device, such as one subscribing to another node, can afford to try again sooner.
+   */
+  readonly retryMaxMs?: number;
+
   /** What this camera supports. May probe the device; the result is cached by the caller. */
   capabilities(): Promise<DriverCapabilities>;
 
   /**
-   * Yields complete JPEG images for `settings`, at about `settings.framerate`, until `signal`
+   * Yields complete JPEG images for `settings`, at about `settings.framerate` (as buffers, captured
+   * now, or as SourceFrames that say when they were captured), until `signal`
    * aborts (then it returns quietly) or the device fails (then it throws, and the producer restarts
    * it with backoff). It must release its device — kill its child process, close its file — in a
    * `finally`, so that a restart or a settings change never finds the device busy.
@@ -54,7 +74,7 @@ export interface CameraDriver {
     settings: CameraSettings,
     signal: AbortSignal,
     outputs?: CaptureOutputs,
-  ): AsyncIterable<Buffer>;
+  ): AsyncIterable<Buffer | SourceFrame>;
 
   /**
    * Whether `frames()` also gives `outputs.h264`: the source is a camera that encodes H.264

@@ -33,6 +33,13 @@ export interface H264Viewer {
   deliver(unit: AccessUnit): void;
 }
 
+/** Where WebRTC viewers get a camera's H.264: this node's encoder, or a camera node's over NATS. */
+export interface H264Source {
+  /** Adds a viewer, which gets the current GOP at once and then every new picture. */
+  subscribe(viewer: H264Viewer): { close(): void; resync(): void };
+  status(): H264Status;
+}
+
 export interface H264StreamOptions {
   readonly producer: FrameProducer;
   readonly ffmpegPath?: string;
@@ -65,7 +72,7 @@ const describe = (error: unknown): string =>
  * A camera that sends H.264 itself (a driver whose `h264Passthrough()` is true) is not encoded:
  * its pictures come from the capture, untouched, and no encoder process runs.
  */
-export class H264Stream {
+export class H264Stream implements H264Source {
   private readonly viewers = new Set<H264Viewer>();
   private readonly redact: Redact;
   private gop: AccessUnit[] = [];

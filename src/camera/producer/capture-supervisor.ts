@@ -1,5 +1,5 @@
 import { sleep } from '../../common/abortable-sleep';
-import type { CameraDriver, CaptureOutputs } from '../drivers/camera-driver.interface';
+import type { CameraDriver, CaptureOutputs, SourceFrame } from '../drivers/camera-driver.interface';
 import type { CameraSettings } from '../settings/camera-settings.model';
 
 const RETRY_MIN_MS = 500;
@@ -8,7 +8,7 @@ const RETRY_MAX_MS = 10_000;
 /** What the supervisor reports while it runs a driver. */
 export interface CaptureEvents {
   /** A frame from the driver; false if it was refused (not a valid JPEG). */
-  frame(jpeg: Buffer): boolean;
+  frame(frame: Buffer | SourceFrame): boolean;
   /** The driver is being started (again). */
   starting(): void;
   /** The driver delivered its first frame of this attempt. */
@@ -29,7 +29,8 @@ export interface SupervisorOptions {
 /**
  * Runs a driver until `signal` aborts: a driver that throws, ends or gives no frame for the stall
  * timeout (at least three frame intervals) is aborted, which makes it release its device, and
- * started again with exponential backoff (0.5 s doubling to 10 s, back to 0.5 s once it delivers).
+ * started again with exponential backoff (0.5 s doubling to 10 s or the driver's retryMaxMs, back to
+ * 0.5 s once it delivers).
  */
 export async function superviseCapture(
   options: SupervisorOptions,
@@ -44,7 +45,7 @@ export async function superviseCapture(
     if (frames > 0) retryMs = RETRY_MIN_MS;
     events.failed(failure, retryMs);
     if (!(await sleep(retryMs, signal))) return;
-    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+    retryMs = Math.min(retryMs * 2, options.driver.retryMaxMs ?? RETRY_MAX_MS);
   }
 }
 
@@ -72,9 +73,9 @@ async function runOnce(
   let frames = 0;
   let failure: unknown;
   try {
-    for await (const jpeg of options.driver.frames(settings, attempt.signal, options.outputs)) {
+    for await (const frame of options.driver.frames(settings, attempt.signal, options.outputs)) {
       if (attempt.signal.aborted) break;
-      if (!events.frame(jpeg)) continue;
+      if (!events.frame(frame)) continue;
       lastProgress = Date.now();
       frames += 1;
       if (frames === 1) events.running();

@@ -4,7 +4,7 @@ import { renderPlaceholder } from '../../drawing/placeholder-frame';
 import { readDisplayDimensions } from '../../jpeg/jpeg-dimensions';
 import { epochMs } from '../clock';
 import type { AccessUnit } from '../../h264/avc';
-import type { CameraDriver } from '../drivers/camera-driver.interface';
+import type { CameraDriver, SourceFrame } from '../drivers/camera-driver.interface';
 import { outputSize } from '../settings/capabilities';
 import type { CameraSettings } from '../settings/camera-settings.model';
 import {
@@ -355,7 +355,7 @@ export class FrameProducer {
           outputs: { h264: (unit) => this.h264Sink?.(unit) },
         },
         {
-          frame: (jpeg) => this.publish(jpeg),
+          frame: (frame) => this.publish(frame),
           starting: () => this.setState(signal, 'starting'),
           running: () => {
             this.downSince = 0;
@@ -414,7 +414,10 @@ export class FrameProducer {
     }
   }
 
-  private publish(jpeg: Buffer): boolean {
+  private publish(frame: Buffer | SourceFrame): boolean {
+    const { jpeg, capturedAt, live } = Buffer.isBuffer(frame)
+      ? { jpeg: frame, capturedAt: epochMs(), live: true }
+      : frame;
     const size = readDisplayDimensions(jpeg);
     if (size === undefined) {
       if (this.stats.frameRejected()) {
@@ -424,17 +427,18 @@ export class FrameProducer {
       }
       return false;
     }
-    const capturedAt = epochMs();
     this.seq += 1;
-    this.stats.frameCaptured(capturedAt);
-    this.liveSize = size;
+    if (live) {
+      this.stats.frameCaptured(capturedAt);
+      this.liveSize = size;
+    }
     this.hub.publish({
       seq: this.seq,
       jpeg,
       capturedAt,
       width: size.width,
       height: size.height,
-      live: true,
+      live,
     });
     return true;
   }
