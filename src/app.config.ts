@@ -9,6 +9,7 @@ import { storageConfigSection } from './persistence/persistence.config';
 import { serverConfigSection } from './server/server.config';
 import { streamConfigSection } from './stream/stream.config';
 import { webRtcConfigSection } from './webrtc/webrtc.config';
+import { clusterConfigSection } from './cluster/cluster.config';
 
 /** Every feature's share of the environment: together, every variable camfeed reads. */
 export const CONFIG_SECTIONS: readonly AnyConfigSection[] = [
@@ -21,6 +22,7 @@ export const CONFIG_SECTIONS: readonly AnyConfigSection[] = [
   streamConfigSection,
   irLedConfigSection,
   webRtcConfigSection,
+  clusterConfigSection,
 ];
 
 /** Every variable of every section (NODE_ENV is the runtime's own, not a camfeed setting). */

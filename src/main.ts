@@ -55,10 +55,11 @@ async function httpsOptions(tls: TlsConfig): Promise<HttpsOptions | undefined> {
 
 async function bootstrap(): Promise<void> {
   // Validated once: the same configuration decides HTTPS here and configures every module.
-  const { module, config } = await AppConfigModule.load(CONFIG_SECTIONS);
+  const loaded = await AppConfigModule.load(CONFIG_SECTIONS);
+  const { config } = loaded;
   const tls = await httpsOptions(config.get(TlsConfig));
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ config: module }),
+    AppModule.forRoot({ config: loaded }),
     {
       ...APP_OPTIONS,
       httpsOptions: tls,

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { ConnectionOptions, Msg, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { readFile } from 'node:fs/promises';
 import { sleep } from '../common/abortable-sleep';
@@ -47,7 +47,7 @@ export class BusUnavailableError extends Error {
  * so no memory depends on how long an outage lasts.
  */
 @Injectable()
-export class ClusterBus implements OnModuleDestroy {
+export class ClusterBus {
   private readonly logger = new Logger('NATS');
   private connection: NatsConnection | undefined;
   private up = false;
@@ -69,7 +69,8 @@ export class ClusterBus implements OnModuleDestroy {
     this.running ??= this.keepConnected(options);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Closes the connection (after what is in flight); subscriptions end with it. */
+  async close(): Promise<void> {
     this.stopping.abort();
     const connection = this.connection;
     this.connection = undefined;

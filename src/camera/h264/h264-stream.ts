@@ -6,6 +6,7 @@ import type { AccessUnit } from '../../h264/avc';
 import { findFfmpeg } from '../drivers/ffmpeg-binary';
 import type { Frame } from '../producer/frame';
 import type { FrameProducer } from '../producer/frame-producer';
+import { Gop } from './gop';
 import { encodeJpegFrames, findH264Encoder, type H264EncoderTool } from './h264-encoder';
 
 export const H264_STATES = ['idle', 'starting', 'running', 'retrying', 'unavailable'] as const;
@@ -56,8 +57,6 @@ export interface H264StreamOptions {
 
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 10_000;
-/** The pictures since the last keyframe are kept for joining viewers; a runaway GOP is not. */
-const GOP_MAX_BYTES = 8 * 1024 * 1024;
 
 const describe = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
@@ -75,8 +74,7 @@ const describe = (error: unknown): string =>
 export class H264Stream implements H264Source {
   private readonly viewers = new Set<H264Viewer>();
   private readonly redact: Redact;
-  private gop: AccessUnit[] = [];
-  private gopBytes = 0;
+  private readonly gop = new Gop<AccessUnit>();
   private run: { abort: AbortController; done: Promise<void> } | undefined;
   private previousRun: Promise<void> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
@@ -145,7 +143,7 @@ export class H264Stream implements H264Source {
   }
 
   private replay(viewer: H264Viewer): void {
-    for (const unit of this.gop) {
+    for (const unit of this.gop.units) {
       try {
         viewer.deliver(unit);
       } catch {
@@ -186,8 +184,7 @@ export class H264Stream implements H264Source {
     if (run === undefined) return this.previousRun;
     this.run = undefined;
     run.abort.abort(new Error('stopped'));
-    this.gop = [];
-    this.gopBytes = 0;
+    this.gop.clear();
     await run.done;
     if (this.run === undefined && this.state !== 'unavailable') this.state = 'idle';
   }
@@ -266,8 +263,7 @@ export class H264Stream implements H264Source {
     } finally {
       release();
       waiter.close();
-      this.gop = [];
-      this.gopBytes = 0;
+      this.gop.clear();
     }
   }
 
@@ -315,24 +311,14 @@ export class H264Stream implements H264Source {
     } finally {
       signal.removeEventListener('abort', forward);
       waiter.close();
-      this.gop = [];
-      this.gopBytes = 0;
+      this.gop.clear();
     }
     return pictures;
   }
 
   private publish(unit: AccessUnit): void {
-    if (unit.keyframe) {
-      this.keyframes += 1;
-      this.gop = [unit];
-      this.gopBytes = unit.data.length;
-    } else if (this.gop.length > 0 && this.gopBytes + unit.data.length <= GOP_MAX_BYTES) {
-      this.gop.push(unit);
-      this.gopBytes += unit.data.length;
-    } else {
-      this.gop = [];
-      this.gopBytes = 0;
-    }
+    if (unit.keyframe) this.keyframes += 1;
+    this.gop.add(unit);
     for (const viewer of this.viewers) {
       try {
         viewer.deliver(unit);

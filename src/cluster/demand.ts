@@ -1,0 +1,28 @@
+import { NODE_NAME_PATTERN } from './cluster.config';
+
+/**
+ * What a node with viewers of another node's camera says on its demand subject, every heartbeat
+ * while they watch, and once more when the last one leaves (both false). The camera's node keeps
+ * capturing while some demand is alive; one that is not renewed within three of the sender's
+ * heartbeats (the node died, or lost the bus) ends by itself.
+ */
+export interface DemandMessage {
+  readonly node: string;
+  readonly instance: string;
+  /** Its MJPEG viewers want the JPEGs. */
+  readonly mjpeg: boolean;
+  /** Its WebRTC viewers want the H.264. */
+  readonly h264: boolean;
+  readonly heartbeatMs: number;
+}
+
+export function parseDemand(data: unknown): DemandMessage | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { node, instance, mjpeg, h264, heartbeatMs } = data as Record<string, unknown>;
+  if (typeof node !== 'string' || !NODE_NAME_PATTERN.test(node)) return undefined;
+  if (typeof instance !== 'string' || instance === '' || instance.length > 64) return undefined;
+  if (typeof mjpeg !== 'boolean' || typeof h264 !== 'boolean') return undefined;
+  if (typeof heartbeatMs !== 'number' || !(heartbeatMs > 0) || heartbeatMs > 600_000)
+    return undefined;
+  return { node, instance, mjpeg, h264, heartbeatMs };
+}

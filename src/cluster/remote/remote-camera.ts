@@ -1,0 +1,106 @@
+import type { LoggerService } from '@nestjs/common';
+import { FrameProducer } from '../../camera/producer/frame-producer';
+import type { Camera, CameraControl, CameraOverview } from '../../cameras/camera';
+import type { DirectoryCamera } from '../directory-state';
+import { RemoteControl } from './remote-control';
+import { RemoteFrameDriver } from './remote-frame.driver';
+import { RemoteH264Stream } from './remote-h264-stream';
+import type { RemoteLink } from './remote-link';
+
+/**
+ * A camera of another node, served by this one: viewers here subscribe to this node's own
+ * producer, fed from the bus once for all of them (see RemoteFrameDriver), and the API's calls go
+ * to the camera's node (see RemoteControl). While its node is gone, the camera stays for the
+ * viewers already watching, who see "no signal" until it is back.
+ */
+export class RemoteCamera implements Camera {
+  readonly local = false;
+  readonly producer: FrameProducer;
+  readonly h264: RemoteH264Stream;
+  readonly control: CameraControl;
+  private readonly driver: RemoteFrameDriver;
+  /** What the directory said of the camera last (kept while its node is gone). */
+  private known: DirectoryCamera;
+
+  constructor(
+    readonly link: RemoteLink,
+    entry: DirectoryCamera,
+    stallTimeoutMs: number,
+    logger: LoggerService,
+  ) {
+    this.known = entry;
+    this.driver = new RemoteFrameDriver(link);
+    this.producer = new FrameProducer({
+      driver: this.driver,
+      settings: entry.camera.settings,
+      // The camera's node keeps it running for CAMERA_IDLE_TIMEOUT after the last viewer
+      // anywhere: this node lets go of the bus at once.
+      idleTimeoutMs: 0,
+      stallTimeoutMs,
+      logger,
+    });
+    this.h264 = new RemoteH264Stream(link, () => this.known.camera.h264);
+    this.control = new RemoteControl(link, this.producer);
+  }
+
+  get id(): string {
+    return this.known.camera.id;
+  }
+
+  get name(): string {
+    return this.known.camera.name;
+  }
+
+  get maxClients(): number | undefined {
+    return this.known.camera.maxClients ?? undefined;
+  }
+
+  /** The node that has (or last had) the camera. */
+  get node(): string {
+    return this.known.node;
+  }
+
+  /** Whether the camera's node is in the cluster now. */
+  get present(): boolean {
+    return this.link.owner !== undefined;
+  }
+
+  /** Frames that lost a piece on the way here. */
+  get framesLost(): number {
+    return this.driver.dropped;
+  }
+
+  /** Whether anyone on this node uses it (viewers of either kind, a snapshot). */
+  get inUse(): boolean {
+    return this.producer.consumerCount > 0 || this.h264.viewerCount > 0;
+  }
+
+  /** The directory's word: the camera's node now, or undefined while it is gone. */
+  update(entry: DirectoryCamera | undefined, conflict: readonly string[]): void {
+    if (entry !== undefined) this.known = entry;
+    this.link.update(entry, conflict);
+  }
+
+  /** As its node announced it; while the node is gone, as this node's viewers see it. */
+  overview(): CameraOverview {
+    const announced = this.known.camera;
+    if (this.present) {
+      const { driver, state, running, clients, frameSize, lastError } = announced;
+      return { driver, state, running, clients, frameSize, lastError };
+    }
+    return {
+      driver: announced.driver,
+      state: 'retrying',
+      running: false,
+      clients: this.producer.consumerCount,
+      frameSize: announced.frameSize,
+      lastError: this.link.unreachable ?? null,
+    };
+  }
+
+  async destroy(): Promise<void> {
+    await this.h264.destroy();
+    await this.producer.destroy();
+    this.link.close();
+  }
+}
