@@ -1,10 +1,5 @@
-import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { findFfmpeg } from '../src/camera/drivers/ffmpeg-binary';
+import { decodedSizes, startsWithKeyframe } from './utils/h264';
 import { MjpegReader } from './utils/mjpeg-reader';
 import { childProcesses } from './utils/processes';
 import { scrape, valueOf } from './utils/prometheus';
@@ -13,7 +8,6 @@ import { delay, waitFor } from './utils/wait-for';
 import { WhepClient, type WhepReply } from './utils/whep-client';
 
 const ENDPOINT = '/cameras/default/whep';
-const START = Buffer.from([0, 0, 0, 1]);
 const encoders = (): number =>
   childProcesses().filter((child) => child.command.includes('libx264')).length;
 
@@ -31,24 +25,6 @@ const portIsFree = async (port: number): Promise<boolean> =>
     socket.once('error', () => resolve(false));
     socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
   });
-
-/** The sizes of the pictures a real decoder (ffmpeg, the one camfeed uses) finds in H.264. */
-async function decodedSizes(annexB: Buffer): Promise<string[]> {
-  const file = join(mkdtempSync(join(tmpdir(), 'camfeed-h264-')), 'received.h264');
-  await writeFile(file, annexB);
-  const ffmpeg = await findFfmpeg();
-  // A recording may begin or end mid-picture; ffmpeg then complains, decodes the rest, and
-  // may exit non-zero: the pictures it decoded are what counts.
-  const stderr = await new Promise<string>((resolve) =>
-    execFile(
-      ffmpeg.path,
-      ['-hide_banner', '-f', 'h264', '-i', file, '-vf', 'showinfo', '-f', 'null', '-'],
-      { maxBuffer: 64 * 1024 * 1024 },
-      (_error, _stdout, text) => resolve(text),
-    ),
-  );
-  return [...stderr.matchAll(/Parsed_showinfo.* s:(\d+x\d+) /g)].map((match) => match[1]);
-}
 
 interface StatusBody {
   readonly running: boolean;
@@ -141,12 +117,7 @@ describe('WebRTC (WHEP)', () => {
       await delay(300);
       // What arrived first was a keyframe (IDR, NAL type 5) with its parameter sets before it.
       const recording = second.recording();
-      const types: number[] = [];
-      for (let at = recording.indexOf(START); at >= 0; at = recording.indexOf(START, at + 4))
-        types.push(recording[at + 4] & 0x1f);
-      const firstSlice = types.findIndex((type) => type === 1 || type === 5);
-      expect(types[firstSlice]).toBe(5);
-      expect(types.slice(0, firstSlice)).toEqual(expect.arrayContaining([7, 8]));
+      expect(startsWithKeyframe(recording)).toBe(true);
       const sizes = await decodedSizes(recording);
       expect(sizes.length).toBeGreaterThan(0);
       expect(sizes[0]).toBe('640x480');

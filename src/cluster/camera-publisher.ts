@@ -86,6 +86,8 @@ export class CameraPublisher {
   private h264Seq = 0;
   private h264InFlight = 0;
   private needKeyframe = false;
+  /** A GOP handed over in one go (to a joining node): one burst, flushed once. */
+  private replaying = false;
   private readonly gop = new Gop<SequencedUnit>();
   private readonly validation = new AppValidationPipe();
   private stopped = false;
@@ -170,7 +172,14 @@ export class CameraPublisher {
     if (h264 && this.h264 === undefined) {
       this.needKeyframe = false;
       this.gop.clear();
-      this.h264 = this.camera.h264.subscribe({ deliver: (unit) => this.sendUnit(unit) });
+      // The stream hands over its GOP at once, inside subscribe(): a burst, not a backlog.
+      this.replaying = true;
+      try {
+        this.h264 = this.camera.h264.subscribe({ deliver: (unit) => this.sendUnit(unit) });
+      } finally {
+        this.replaying = false;
+      }
+      this.flushH264();
     } else if (!h264 && this.h264 !== undefined) {
       this.h264.close();
       this.h264 = undefined;
@@ -209,7 +218,7 @@ export class CameraPublisher {
       this.counters.h264Skipped += 1;
       return;
     }
-    if (this.h264InFlight >= H264_IN_FLIGHT || !this.bus.connected) {
+    if (!this.bus.connected || (!this.replaying && this.h264InFlight >= H264_IN_FLIGHT)) {
       // Nodes see the gap in the sequence and wait for the next keyframe, as this does.
       this.needKeyframe = true;
       this.gop.clear();
@@ -226,6 +235,10 @@ export class CameraPublisher {
     this.gop.add(sequenced);
     if (!this.publishUnit(sequenced)) return;
     this.counters.h264Published += 1;
+    if (!this.replaying) this.flushH264();
+  }
+
+  private flushH264(): void {
     this.h264InFlight += 1;
     void this.bus
       .flush()
@@ -235,7 +248,8 @@ export class CameraPublisher {
 
   /** The GOP again, under its own sequence numbers: nodes that have them drop them. */
   private replayGop(): void {
-    for (const unit of this.gop.units) if (!this.publishUnit(unit)) return;
+    for (const unit of this.gop.units) if (!this.publishUnit(unit)) break;
+    this.flushH264();
   }
 
   private publishUnit(unit: SequencedUnit): boolean {

@@ -21,6 +21,7 @@ export class RemoteCamera implements Camera {
   private readonly driver: RemoteFrameDriver;
   /** What the directory said of the camera last (kept while its node is gone). */
   private known: DirectoryCamera;
+  private left: number | undefined;
 
   constructor(
     readonly link: RemoteLink,
@@ -75,9 +76,16 @@ export class RemoteCamera implements Camera {
     return this.producer.consumerCount > 0 || this.h264.viewerCount > 0;
   }
 
+  /** When the camera's node left the cluster (undefined while it is in). */
+  get leftAt(): number | undefined {
+    return this.left;
+  }
+
   /** The directory's word: the camera's node now, or undefined while it is gone. */
   update(entry: DirectoryCamera | undefined, conflict: readonly string[]): void {
     if (entry !== undefined) this.known = entry;
+    if (entry === undefined && this.link.owner !== undefined) this.left = Date.now();
+    if (entry !== undefined) this.left = undefined;
     this.link.update(entry, conflict);
   }
 

@@ -16,10 +16,14 @@ import { RemoteLink } from './remote-link';
 
 /**
  * The cameras of the other nodes, as this node serves them: one RemoteCamera per id the directory
- * lists, made when it appears and kept while its node is in the cluster, or while viewers here
- * still watch it (they see "no signal" until its node is back). A camera its node removed ends
- * its viewers here, as a local camera removed from the cameras file does.
+ * lists, made when it appears and kept while its node is in the cluster, and for a minute after
+ * it left, or while viewers here still watch it (they see "no signal" until its node is back). A
+ * camera its node removed ends its viewers here, as a local camera removed from the cameras file
+ * does.
  */
+/** How long a camera whose node left is still served ("no signal", 503) before it is forgotten. */
+const ABSENT_GRACE_MS = 60_000;
+
 @Injectable()
 export class RemoteCameras implements RemoteCameraSource {
   private readonly logger = new Logger('Cluster');
@@ -49,9 +53,11 @@ export class RemoteCameras implements RemoteCameraSource {
 
   /** Every heartbeat: renews this node's demand, and lets go of cameras nobody needs any more. */
   tick(): void {
+    const now = Date.now();
     for (const [id, camera] of this.cameras) {
       camera.link.renew();
-      if (!camera.present && !camera.inUse) {
+      const left = camera.leftAt;
+      if (left !== undefined && now - left > ABSENT_GRACE_MS && !camera.inUse) {
         this.cameras.delete(id);
         void camera.destroy();
       }
@@ -63,11 +69,15 @@ export class RemoteCameras implements RemoteCameraSource {
     return [...this.cameras.values()];
   }
 
+  /**
+   * A camera whose node left recently is still found: its viewers and API calls get "no signal"
+   * and a 503 naming the node (it is restarting, most likely), not a 404. It is no longer listed.
+   */
   find(id: string): Camera | undefined {
     const camera = this.cameras.get(id);
     if (camera === undefined) return undefined;
     if (camera.link.conflict.length > 1) throw new CameraConflictError(id, camera.link.conflict);
-    return camera.present ? camera : undefined;
+    return camera;
   }
 
   arrange(local: readonly Camera[]): Camera[] {

@@ -1,0 +1,338 @@
+import { isPlaceholder } from '../src/drawing/placeholder-frame';
+import { readJpegDimensions } from '../src/jpeg/jpeg-dimensions';
+import {
+  cameraStatus,
+  camerasOf,
+  startEdge,
+  startNode,
+  waitForCameras,
+  waitForRunning,
+} from './utils/cluster-nodes';
+import { decodedSizes, startsWithKeyframe } from './utils/h264';
+import { decodedSize, jpegFolder, noiseJpeg } from './utils/jpeg-fixtures';
+import { type MjpegPart, MjpegReader } from './utils/mjpeg-reader';
+import { NatsServer } from './utils/nats-server';
+import type { ServerProcess } from './utils/server-process';
+import { sendJson } from './utils/test-app';
+import { childProcesses } from './utils/processes';
+import { delay, waitFor } from './utils/wait-for';
+import { WhepClient } from './utils/whep-client';
+
+/*
+ * A real nats-server and three camfeed processes: a camera node with the emulated camera and
+ * simulated IR LEDs, and two edges without cameras of their own.
+ */
+const IDLE_TIMEOUT_S = 2;
+const CAMERA_ENV = {
+  CAMERA: 'emulated',
+  CAMERA_WIDTH: '320',
+  CAMERA_HEIGHT: '240',
+  CAMERA_FRAMERATE: '15',
+  CAMERA_IDLE_TIMEOUT: String(IDLE_TIMEOUT_S),
+  IR_LED_DRIVER: 'simulated',
+  IR_LED_GPIO: '17',
+  // A keyframe every 10 s: only a GOP sent across can start a joining WebRTC viewer at once.
+  CAMERA_KEYFRAME_INTERVAL: '10',
+};
+
+let nats: NatsServer;
+let owner: ServerProcess;
+let edgeA: ServerProcess;
+let edgeB: ServerProcess;
+const readers: MjpegReader[] = [];
+
+async function watch(node: ServerProcess, keep = 120): Promise<MjpegReader> {
+  const reader = await MjpegReader.open(`${node.baseUrl}/cameras/default/video_feed`, { keep });
+  readers.push(reader);
+  return reader;
+}
+
+const live = (parts: readonly MjpegPart[]): MjpegPart[] =>
+  parts.filter((part) => !isPlaceholder(part.body));
+
+beforeAll(async () => {
+  nats = await NatsServer.start();
+  [owner, edgeA, edgeB] = await Promise.all([
+    startNode(nats, 'camera-node', CAMERA_ENV),
+    startEdge(nats, 'edge-a'),
+    startEdge(nats, 'edge-b'),
+  ]);
+  for (const node of [owner, edgeA, edgeB]) await waitForCameras(node, ['default']);
+}, 30_000);
+
+afterEach(() => {
+  for (const reader of readers.splice(0)) reader.close();
+});
+
+afterAll(async () => {
+  await Promise.all([owner, edgeA, edgeB].map(async (node) => node?.stop()));
+  await nats?.stop();
+});
+
+describe('a cluster of one camera node and two edges', () => {
+  it('lists the same cameras on every node, each marked local or remote', async () => {
+    const lists = await Promise.all([owner, edgeA, edgeB].map(camerasOf));
+    const shared = lists.map((cameras) =>
+      cameras.map(({ id, name, driver, node, urls }) => ({
+        id,
+        name,
+        driver,
+        node,
+        urls,
+      })),
+    );
+    expect(shared[0]).toEqual([
+      expect.objectContaining({ id: 'default', driver: 'emulated', node: 'camera-node' }),
+    ]);
+    expect(shared[1]).toEqual(shared[0]);
+    expect(shared[2]).toEqual(shared[0]);
+    expect(lists.map((cameras) => cameras[0].local)).toEqual([true, false, false]);
+  });
+
+  it('serves the same cluster view of every node at GET /cluster', async () => {
+    const view = async (node: ServerProcess) =>
+      (await (await fetch(`${node.baseUrl}/cluster`)).json()) as {
+        node: string;
+        connected: boolean;
+        nodes: Array<{ node: string; cameras: string[] }>;
+      };
+    const views = await Promise.all([owner, edgeA, edgeB].map(view));
+    expect(views.map((entry) => entry.node)).toEqual(['camera-node', 'edge-a', 'edge-b']);
+    for (const entry of views) {
+      expect(entry.connected).toBe(true);
+      expect(entry.nodes.map(({ node, cameras }) => ({ node, cameras }))).toEqual([
+        { node: 'camera-node', cameras: ['default'] },
+        { node: 'edge-a', cameras: [] },
+        { node: 'edge-b', cameras: [] },
+      ]);
+    }
+  });
+
+  it('gives viewers on each edge the camera node’s JPEGs byte for byte, with their capture time', async () => {
+    const [atOwner, atA, atB] = await Promise.all([watch(owner), watch(edgeA), watch(edgeB)]);
+    await Promise.all([atOwner, atA, atB].map(async (reader) => reader.waitForParts(40, 20_000)));
+    const byTimestamp = new Map(
+      live(atOwner.parts).map((part) => [part.headers['x-timestamp'], part.body]),
+    );
+    for (const edge of [atA, atB]) {
+      const matched = live(edge.parts).filter((part) =>
+        byTimestamp.has(part.headers['x-timestamp']),
+      );
+      // Both saw the same frames: the owner's capture time travels with each one.
+      expect(matched.length).toBeGreaterThan(20);
+      for (const part of matched) {
+        expect(part.body.equals(byTimestamp.get(part.headers['x-timestamp']) as Buffer)).toBe(true);
+      }
+    }
+  }, 30_000);
+
+  it('captures only while a viewer watches somewhere, and idle-stops after the last one leaves an edge', async () => {
+    await waitForRunning(owner, 'default', false, 15_000);
+    const reader = await watch(edgeA);
+    await reader.waitForParts(5);
+    expect((await cameraStatus(owner, 'default')).running).toBe(true);
+    reader.close();
+    const left = Date.now();
+    await delay(IDLE_TIMEOUT_S * 1000 - 700);
+    // Still running within the idle timeout: a viewer coming back would not wait for it to start.
+    expect((await cameraStatus(owner, 'default')).running).toBe(true);
+    await waitForRunning(owner, 'default', false, 10_000);
+    const stoppedAfterMs = Date.now() - left;
+    console.log(`camera node idle-stopped ${stoppedAfterMs} ms after the last edge viewer left`);
+    expect(stoppedAfterMs).toBeGreaterThanOrEqual(IDLE_TIMEOUT_S * 1000 - 100);
+  }, 30_000);
+
+  it('applies a settings change sent to an edge on the camera node, and viewers of both edges get the new size without reconnecting', async () => {
+    const [atA, atB] = await Promise.all([watch(edgeA, 30), watch(edgeB, 30)]);
+    await Promise.all([atA.waitForParts(5), atB.waitForParts(5)]);
+    const changed = await sendJson('POST', `${edgeA.baseUrl}/cameras/default/settings`, {
+      width: 480,
+      height: 272,
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ width: 480, height: 272 });
+    // On the camera's own node, as stored and applied there.
+    const settings = await sendJson('GET', `${owner.baseUrl}/cameras/default/settings`);
+    expect(settings.body).toMatchObject({ width: 480, height: 272 });
+    for (const reader of [atA, atB]) {
+      await waitFor(
+        () => {
+          const newest = live(reader.parts).at(-1);
+          const size = newest && readJpegDimensions(newest.body);
+          return size?.width === 480 && size.height === 272;
+        },
+        'a frame of the new size',
+        10_000,
+      );
+      expect(reader.ended).toBe(false);
+      expect(await decodedSize(live(reader.parts).at(-1)?.body as Buffer)).toEqual({
+        width: 480,
+        height: 272,
+      });
+    }
+  }, 30_000);
+
+  it.each([
+    ['a malformed value', { width: 'wide' }],
+    ['a value outside the limits', { framerate: 5000 }],
+    ['a size this camera cannot do', { width: 8000, height: 8000 }],
+    ['an unknown field', { zoom: 2 }],
+    ['nothing to change', {}],
+  ])('answers %s sent to an edge exactly as the camera node does', async (_what, body) => {
+    const atOwner = await sendJson('POST', `${owner.baseUrl}/cameras/default/settings`, body);
+    const atEdge = await sendJson('POST', `${edgeB.baseUrl}/cameras/default/settings`, body);
+    expect(atOwner.status).toBe(400);
+    expect(atEdge.status).toBe(atOwner.status);
+    expect(atEdge.body).toEqual(atOwner.body);
+  });
+
+  it('switches the camera node’s IR LEDs from an edge', async () => {
+    const before = await sendJson<{ on: boolean }>(
+      'GET',
+      `${owner.baseUrl}/cameras/default/ir-led`,
+    );
+    const toggled = await sendJson<{ on: boolean }>(
+      'POST',
+      `${edgeA.baseUrl}/cameras/default/ir-led/toggle`,
+    );
+    expect(toggled.status).toBe(200);
+    expect(toggled.body.on).toBe(!before.body.on);
+    const after = await sendJson<{ on: boolean }>('GET', `${owner.baseUrl}/cameras/default/ir-led`);
+    expect(after.body.on).toBe(!before.body.on);
+    const set = await sendJson('PUT', `${edgeB.baseUrl}/cameras/default/ir-led`, { mode: 'off' });
+    expect(set.body).toMatchObject({ on: false, mode: 'off' });
+    const bad = await sendJson('PUT', `${edgeB.baseUrl}/cameras/default/ir-led`, { mode: 'dim' });
+    const badAtOwner = await sendJson('PUT', `${owner.baseUrl}/cameras/default/ir-led`, {
+      mode: 'dim',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual(badAtOwner.body);
+  });
+
+  it('takes a snapshot on an edge from the camera node, with its capture time', async () => {
+    await waitForRunning(owner, 'default', false, 15_000);
+    const response = await fetch(`${edgeB.baseUrl}/cameras/default/snapshot.jpg`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/jpeg');
+    const stamp = Number(response.headers.get('x-timestamp'));
+    expect(Math.abs(stamp * 1000 - Date.now())).toBeLessThan(5000);
+    const jpeg = Buffer.from(await response.arrayBuffer());
+    expect(isPlaceholder(jpeg)).toBe(false);
+    expect(await decodedSize(jpeg)).toEqual({ width: 480, height: 272 });
+  });
+
+  it('serves the first camera of the cluster at /video_feed on an edge', async () => {
+    const reader = await MjpegReader.open(`${edgeA.baseUrl}/video_feed`);
+    readers.push(reader);
+    expect(reader.statusCode).toBe(200);
+    await reader.waitForParts(3);
+  });
+
+  it('answers the camera node’s status and capabilities on an edge', async () => {
+    const [ownerStatus, edgeStatus] = await Promise.all(
+      [owner, edgeB].map(async (node) =>
+        sendJson('GET', `${node.baseUrl}/cameras/default/capabilities`),
+      ),
+    );
+    expect(edgeStatus.body).toEqual(ownerStatus.body);
+    const status = await sendJson('GET', `${edgeA.baseUrl}/cameras/default/status`);
+    expect(status.body).toMatchObject({ driver: 'emulated', settings: { width: 480 } });
+  });
+});
+
+describe('H.264 across the cluster', () => {
+  const players: WhepClient[] = [];
+  const play = async (node: ServerProcess, record = false): Promise<WhepClient> => {
+    const player = new WhepClient(`${node.baseUrl}/cameras/default/whep`);
+    players.push(player);
+    if (record) player.record();
+    const reply = await player.connect();
+    expect(reply.status).toBe(201);
+    return player;
+  };
+  const encodersUnder = (node: ServerProcess): number =>
+    childProcesses(node.pid).filter((child) => child.command.includes('libx264')).length;
+
+  afterAll(async () => {
+    for (const player of players.splice(0)) await player.disconnect().catch(() => 0);
+  });
+
+  it('gives a WebRTC viewer on an edge the camera node’s H.264, starting on a keyframe in the middle of a GOP', async () => {
+    const local = await play(owner);
+    await waitFor(() => local.stats.pictures > 0, 'pictures on the camera node', 20_000);
+    // Well inside the 10 s GOP.
+    await delay(1500);
+    const posted = Date.now();
+    const remote = await play(edgeA, true);
+    // Well before the next keyframe: pictures of the GOP, then what follows it.
+    await waitFor(() => remote.stats.pictures >= 30, 'pictures on the edge', 6_000);
+    // Long before the next keyframe: the GOP came across with the stream.
+    expect(remote.stats.firstPacketAt - posted).toBeLessThan(5000);
+    expect(startsWithKeyframe(remote.recording())).toBe(true);
+    const sizes = await decodedSizes(remote.recording());
+    expect(sizes.length).toBeGreaterThan(5);
+    const settings = await sendJson<{ width: number; height: number }>(
+      'GET',
+      `${owner.baseUrl}/cameras/default/settings`,
+    );
+    expect(new Set(sizes)).toEqual(new Set([`${settings.body.width}x${settings.body.height}`]));
+    // Encoded once, on the camera's node: the edge runs no encoder.
+    expect(encodersUnder(owner)).toBe(1);
+    expect(encodersUnder(edgeA)).toBe(0);
+  }, 60_000);
+
+  it('starts a viewer on a second edge at once too, while the stream already crosses', async () => {
+    const posted = Date.now();
+    const later = await play(edgeB, true);
+    await waitFor(() => later.stats.pictures >= 30, 'pictures on the second edge', 6_000);
+    expect(later.stats.firstPacketAt - posted).toBeLessThan(5000);
+    expect(startsWithKeyframe(later.recording())).toBe(true);
+    expect((await decodedSizes(later.recording())).length).toBeGreaterThan(0);
+    expect(encodersUnder(owner)).toBe(1);
+  }, 60_000);
+});
+
+describe('frames larger than the NATS server’s max_payload', () => {
+  const MAX_PAYLOAD = 16 * 1024;
+  let small: NatsServer;
+  let cameraNode: ServerProcess;
+  let edge: ServerProcess;
+  let frames: Buffer[];
+
+  beforeAll(async () => {
+    small = await NatsServer.start({ maxPayload: MAX_PAYLOAD });
+    // Noise compresses badly: each frame is several times max_payload.
+    frames = await Promise.all([1, 2, 3].map(async () => noiseJpeg(320, 240)));
+    const folder = await jpegFolder(frames);
+    [cameraNode, edge] = await Promise.all([
+      startNode(small, 'big-frames', {
+        CAMERA: 'images',
+        CAMERA_SOURCE: folder,
+        CAMERA_FRAMERATE: '10',
+      }),
+      startEdge(small, 'edge-small'),
+    ]);
+    await waitForCameras(edge, ['default']);
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all([cameraNode, edge].map(async (node) => node?.stop()));
+    await small?.stop();
+  });
+
+  it('still delivers every frame whole, split into pieces and joined again', async () => {
+    expect((await small.varz()).max_payload).toBe(MAX_PAYLOAD);
+    for (const frame of frames) expect(frame.length).toBeGreaterThan(2 * MAX_PAYLOAD);
+    const reader = await MjpegReader.open(`${edge.baseUrl}/cameras/default/video_feed`, {
+      keep: 30,
+    });
+    readers.push(reader);
+    await reader.waitForParts(15, 20_000);
+    const received = live(reader.parts);
+    expect(received.length).toBeGreaterThan(10);
+    for (const part of received) {
+      expect(frames.some((frame) => frame.equals(part.body))).toBe(true);
+    }
+    reader.close();
+  }, 30_000);
+});
