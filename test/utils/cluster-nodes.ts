@@ -56,7 +56,7 @@ export async function waitForCameras(
   ids: string[],
   timeoutMs = 10_000,
 ): Promise<ClusterCamera[]> {
-  let cameras: ClusterCamera[] = [];
+  let cameras: ClusterCamera[];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     cameras = await camerasOf(node);
