@@ -5,9 +5,9 @@ import { sleep } from '../common/abortable-sleep';
 import { redactSecrets } from '../common/redact-secrets';
 import { ClusterConfig } from './cluster.config';
 
-/** The first connection is retried from 250 ms, doubling up to 5 s, as are reconnections. */
+/** The first connection is retried from 250 ms, doubling up to 2 s, as are reconnections. */
 const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 5_000;
+const BACKOFF_MAX_MS = 2_000;
 /** Failures to reach NATS are logged at most this often: a long outage must not flood the log. */
 const FAILURE_LOG_INTERVAL_MS = 30_000;
 /** What a node assumes of max_payload until the server says (NATS's own default is 1 MB). */
@@ -172,7 +172,7 @@ export class ClusterBus {
       servers: [...servers],
       name: `camfeed ${nodeName}`,
       maxReconnectAttempts: -1,
-      // The client's own backoff: 250 ms doubling to 5 s, jittered, reset once connected.
+      // The client's own backoff: 250 ms doubling to 2 s, jittered, reset once connected.
       reconnectDelayHandler: () => {
         const delay = Math.min(BACKOFF_MIN_MS * 2 ** this.reconnectAttempt, BACKOFF_MAX_MS);
         this.reconnectAttempt += 1;

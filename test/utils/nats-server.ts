@@ -64,9 +64,14 @@ export class NatsServer {
   }
 
   static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
-    const server = new NatsServer(await freePort(), await freePort(), options);
+    const server = await NatsServer.prepare(options);
     await server.start();
     return server;
+  }
+
+  /** A server with its ports chosen, not started yet (nothing listens there until `start()`). */
+  static async prepare(options: NatsServerOptions = {}): Promise<NatsServer> {
+    return new NatsServer(await freePort(), await freePort(), options);
   }
 
   get url(): string {

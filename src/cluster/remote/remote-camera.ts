@@ -41,7 +41,7 @@ export class RemoteCamera implements Camera {
       logger,
     });
     this.h264 = new RemoteH264Stream(link, () => this.known.camera.h264);
-    this.control = new RemoteControl(link, this.producer);
+    this.control = new RemoteControl(link, this.producer, () => this.node);
   }
 
   get id(): string {

@@ -38,6 +38,8 @@ export class RemoteControl implements CameraControl {
     private readonly link: RemoteLink,
     /** This node's own copy of the camera's frames, while its viewers watch. */
     private readonly producer: FrameProducer,
+    /** The node that has (or last had) the camera, to name in errors. */
+    private readonly node: () => string,
   ) {}
 
   async status(): Promise<CameraStatusResponse> {
@@ -108,7 +110,7 @@ export class RemoteControl implements CameraControl {
     const subjects = this.link.subjects;
     const unreachable = this.link.unreachable;
     if (owner === undefined || subjects === undefined || unreachable !== undefined) {
-      throw new OwnerUnreachableError(id, owner?.node ?? 'unknown', unreachable ?? 'it is gone');
+      throw new OwnerUnreachableError(id, this.node(), unreachable ?? 'it is gone');
     }
     let messages;
     try {
