@@ -15,6 +15,8 @@ import { NatsServer } from './utils/nats-server';
 import type { ServerProcess } from './utils/server-process';
 import { sendJson } from './utils/test-app';
 import { childProcesses } from './utils/processes';
+import { scrape, valueOf } from './utils/prometheus';
+import { startApp } from './utils/test-app';
 import { delay, waitFor } from './utils/wait-for';
 import { WhepClient } from './utils/whep-client';
 
@@ -228,6 +230,26 @@ describe('a cluster of one camera node and two edges', () => {
     await reader.waitForParts(3);
   });
 
+  it('reports the cluster in /health and /metrics', async () => {
+    const health = await sendJson<{ status: string; details: Record<string, { status: string }> }>(
+      'GET',
+      `${edgeA.baseUrl}/health`,
+    );
+    expect(health.body.details.cluster).toMatchObject({ status: 'up', node: 'edge-a', nodes: 3 });
+    const atOwner = await scrape(owner.baseUrl);
+    expect(valueOf(atOwner, 'camfeed_cluster_connected')).toBe(1);
+    expect(valueOf(atOwner, 'camfeed_cluster_nodes')).toBe(3);
+    expect(
+      valueOf(atOwner, 'camfeed_cluster_frames_published_total', { camera: 'default' }),
+    ).toBeGreaterThan(0);
+    const atEdge = await scrape(edgeA.baseUrl);
+    // What the edge received of the camera, as frames captured for its viewers.
+    expect(valueOf(atEdge, 'camfeed_frames_captured_total', { camera: 'default' })).toBeGreaterThan(
+      0,
+    );
+    expect(valueOf(atEdge, 'camfeed_cluster_frames_lost_total', { camera: 'default' })).toBe(0);
+  });
+
   it('answers the camera node’s status and capabilities on an edge', async () => {
     const [ownerStatus, edgeStatus] = await Promise.all(
       [owner, edgeB].map(async (node) =>
@@ -334,5 +356,98 @@ describe('frames larger than the NATS server’s max_payload', () => {
       expect(frames.some((frame) => frame.equals(part.body))).toBe(true);
     }
     reader.close();
+  }, 30_000);
+});
+
+describe('without NATS_URL', () => {
+  it('loads nothing of the cluster: no /cluster, no cluster fields, no cluster metrics', async () => {
+    const server = await startApp({});
+    try {
+      expect((await fetch(`${server.baseUrl}/cluster`)).status).toBe(404);
+      const cameras = await sendJson<{ cameras: Array<Record<string, unknown>> }>(
+        'GET',
+        `${server.baseUrl}/cameras`,
+      );
+      expect(Object.keys(cameras.body.cameras[0])).not.toEqual(expect.arrayContaining(['node']));
+      expect(cameras.body.cameras[0]).not.toHaveProperty('local');
+      const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+      expect(metrics).not.toMatch(/camfeed_cluster_/);
+      const health = await sendJson<{ details: Record<string, unknown> }>(
+        'GET',
+        `${server.baseUrl}/health`,
+      );
+      expect(health.body.details).not.toHaveProperty('cluster');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('NATS credentials', () => {
+  const PASSWORD = 'n4ts-s3cret-pw';
+  let guarded: NatsServer;
+  const started: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    guarded = await NatsServer.start({ auth: { user: 'camfeed', password: PASSWORD } });
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map(async (node) => node.stop()));
+    await guarded?.stop();
+  });
+
+  it('signs in with a password in NATS_URL or NATS_USER/NATS_PASSWORD, and never shows it', async () => {
+    const inUrl = await startNode(
+      `nats://camfeed:${PASSWORD}@127.0.0.1:${guarded.port}`,
+      'in-url',
+      CAMERA_ENV,
+    );
+    started.push(inUrl);
+    const byVariables = await startEdge(guarded.url, 'by-vars', {
+      NATS_USER: 'camfeed',
+      NATS_PASSWORD: PASSWORD,
+    });
+    started.push(byVariables);
+    await waitForCameras(byVariables, ['default']);
+    for (const node of [inUrl, byVariables]) {
+      for (const path of [
+        '/cluster',
+        '/cameras',
+        '/metrics',
+        '/health',
+        '/cameras/default/status',
+      ]) {
+        const text = await (await fetch(`${node.baseUrl}${path}`)).text();
+        expect(text).not.toContain(PASSWORD);
+      }
+      expect(node.output).not.toContain(PASSWORD);
+    }
+  }, 30_000);
+
+  it('says in its log that NATS refused it, without the password, and keeps trying', async () => {
+    const wrong = `${PASSWORD}-wrong`;
+    const refused = await startNode(
+      `nats://camfeed:${wrong}@127.0.0.1:${guarded.port}`,
+      'refused',
+      CAMERA_ENV,
+    );
+    started.push(refused);
+    await waitFor(
+      () => /Cannot connect to NATS/.test(refused.output),
+      'the refusal logged',
+      10_000,
+    );
+    expect(refused.output).toMatch(/Authorization Violation/i);
+    expect(refused.output).not.toContain(wrong);
+    const cluster = await sendJson<{ connected: boolean; server: string | null }>(
+      'GET',
+      `${refused.baseUrl}/cluster`,
+    );
+    expect(cluster.body).toMatchObject({ connected: false, server: null });
+    // Its own camera works all the same.
+    const reader = await MjpegReader.open(`${refused.baseUrl}/video_feed`);
+    readers.push(reader);
+    await reader.waitForParts(2);
   }, 30_000);
 });

@@ -32,15 +32,52 @@ export class ClusterConfig {
 const ONE_WAY_TO_SIGN_IN =
   'NATS_USER/NATS_PASSWORD, NATS_TOKEN and NATS_CREDS_FILE are different ways to sign in to NATS: set only one';
 
-const SERVER = /^(?:(?:nats|tls):\/\/)?(?:[^@\s/]+@)?[^\s:@/]+(?::\d{1,5})?\/?$/;
+const SERVER = /^((?:nats|tls):\/\/)?(?:([^@\s/]+)@)?([^\s:@/]+(?::\d{1,5})?)\/?$/;
 
-/** NATS server URLs separated by commas; undefined if one is not such a URL. */
-export function parseNatsServers(value: string): string[] | undefined {
-  const servers = value
+/** NATS server URLs, and the credentials they carry (`user:password@` or `token@`). */
+export interface NatsServers {
+  /** Without credentials: the NATS client takes them apart, not in the URL. */
+  readonly servers: string[];
+  readonly credentials?:
+    { readonly user: string; readonly password: string } | { readonly token: string };
+}
+
+/**
+ * NATS server URLs separated by commas; undefined if one is not such a URL, or if they carry
+ * different credentials (one cluster, one way to sign in).
+ */
+export function parseNatsServers(value: string): NatsServers | undefined {
+  const urls = value
     .split(',')
     .map((server) => server.trim())
     .filter(Boolean);
-  return servers.length > 0 && servers.every((server) => SERVER.test(server)) ? servers : undefined;
+  const servers: string[] = [];
+  const credentials = new Set<string>();
+  for (const url of urls) {
+    const match = SERVER.exec(url);
+    if (match === null) return undefined;
+    const [, scheme = 'nats://', userinfo, host] = match;
+    servers.push(`${scheme}${host}`);
+    if (userinfo !== undefined) credentials.add(userinfo);
+  }
+  if (servers.length === 0 || credentials.size > 1) return undefined;
+  const [userinfo] = credentials;
+  if (userinfo === undefined) return { servers };
+  const colon = userinfo.indexOf(':');
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  return {
+    servers,
+    credentials:
+      colon < 0
+        ? { token: decode(userinfo) }
+        : { user: decode(userinfo.slice(0, colon)), password: decode(userinfo.slice(colon + 1)) },
+  };
 }
 
 /** The host name as a node name: its first label, with anything a subject cannot hold replaced. */
@@ -53,8 +90,16 @@ export class ClusterEnv {
   @IsOptional()
   @EnvParsed(
     parseNatsServers,
-    'one or more NATS server URLs separated by commas, such as nats://10.0.0.5:4222 or tls://nats.example.net:4222',
+    'one or more NATS server URLs separated by commas, such as nats://10.0.0.5:4222 or tls://nats.example.net:4222 (credentials in them, user:password@ or token@, must be the same in all)',
   )
+  @ObjectCheck((env: ClusterEnv) => {
+    const inUrl = env.NATS_URL !== undefined && parseNatsServers(env.NATS_URL)?.credentials;
+    const elsewhere =
+      env.NATS_USER !== undefined ||
+      env.NATS_TOKEN !== undefined ||
+      env.NATS_CREDS_FILE !== undefined;
+    return inUrl && elsewhere ? `NATS_URL carries credentials: ${ONE_WAY_TO_SIGN_IN}` : undefined;
+  })
   NATS_URL?: string;
 
   @ValidateIf((env: ClusterEnv) => env.NATS_USER !== undefined || env.NATS_PASSWORD !== undefined)
@@ -127,20 +172,26 @@ export const clusterConfigSection = defineConfigSection({
         env.NATS_TLS_CA !== undefined || env.NATS_TLS_CERT !== undefined
           ? { caFile: env.NATS_TLS_CA, certFile: env.NATS_TLS_CERT, keyFile: env.NATS_TLS_KEY }
           : undefined;
+      const parsed = env.NATS_URL === undefined ? undefined : parseNatsServers(env.NATS_URL);
+      const inUrl = parsed?.credentials;
       return {
         enabled: env.NATS_URL !== undefined,
-        servers: env.NATS_URL === undefined ? [] : (parseNatsServers(env.NATS_URL) ?? []),
+        servers: parsed?.servers ?? [],
         nodeName: env.CLUSTER_NODE_NAME ?? defaultNodeName(),
         subjectPrefix: env.NATS_SUBJECT_PREFIX,
         heartbeatMs: Math.round(env.CLUSTER_HEARTBEAT * 1000),
         auth:
-          env.NATS_USER !== undefined && env.NATS_PASSWORD !== undefined
-            ? { kind: 'password', user: env.NATS_USER, password: env.NATS_PASSWORD }
-            : env.NATS_TOKEN !== undefined
-              ? { kind: 'token', token: env.NATS_TOKEN }
-              : env.NATS_CREDS_FILE !== undefined
-                ? { kind: 'creds', file: env.NATS_CREDS_FILE }
-                : { kind: 'none' },
+          inUrl !== undefined
+            ? 'token' in inUrl
+              ? { kind: 'token', token: inUrl.token }
+              : { kind: 'password', user: inUrl.user, password: inUrl.password }
+            : env.NATS_USER !== undefined && env.NATS_PASSWORD !== undefined
+              ? { kind: 'password', user: env.NATS_USER, password: env.NATS_PASSWORD }
+              : env.NATS_TOKEN !== undefined
+                ? { kind: 'token', token: env.NATS_TOKEN }
+                : env.NATS_CREDS_FILE !== undefined
+                  ? { kind: 'creds', file: env.NATS_CREDS_FILE }
+                  : { kind: 'none' },
         tls,
       };
     }),

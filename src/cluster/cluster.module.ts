@@ -1,5 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { CamerasModule } from '../cameras/cameras.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { CameraPublishers } from './camera-publishers.service';
 import { ClusterBus } from './cluster-bus.service';
 import type { ClusterConfig } from './cluster.config';
@@ -20,7 +22,7 @@ export class ClusterModule {
     if (!config.enabled) return { module: ClusterModule };
     return {
       module: ClusterModule,
-      imports: [CamerasModule],
+      imports: [CamerasModule, MetricsModule, TerminusModule],
       controllers: [ClusterController],
       providers: [ClusterBus, ClusterDirectory, CameraPublishers, RemoteCameras, ClusterService],
       exports: [ClusterService],

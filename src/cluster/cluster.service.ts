@@ -1,5 +1,9 @@
 import { type OnApplicationBootstrap, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { Counter, Gauge } from 'prom-client';
+import { MetricsService } from '../metrics/metrics.service';
+import type { CameraPublisher } from './camera-publisher';
 import { CameraPublishers } from './camera-publishers.service';
 import { ClusterBus } from './cluster-bus.service';
 import { ClusterConfig } from './cluster.config';
@@ -45,6 +49,8 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
     readonly directory: ClusterDirectory,
     readonly publishers: CameraPublishers,
     readonly remotes: RemoteCameras,
+    private readonly metrics: MetricsService,
+    private readonly indicators: HealthIndicatorService,
   ) {}
 
   /** Once every module is up: this node's cameras are in the registry, ready to announce. */
@@ -53,6 +59,7 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
     this.directory.start();
     this.publishers.start();
     this.remotes.start();
+    this.registerMetrics();
     this.timer = setInterval(() => {
       this.publishers.tick();
       this.remotes.tick();
@@ -66,6 +73,18 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
     this.publishers.stop();
     this.directory.stop();
     await this.bus.close();
+  }
+
+  /**
+   * For /health: up while connected to NATS; degraded (still 200) while not, as this node then
+   * serves its own cameras only, and the others' viewers see "no signal".
+   */
+  health() {
+    const indicator = this.indicators.check('cluster');
+    const details = { node: this.config.nodeName, nodes: this.directory.nodes().length };
+    return this.bus.connected
+      ? indicator.up(details)
+      : indicator.degraded({ ...details, reason: 'not connected to NATS' });
   }
 
   status(): ClusterStatus {
@@ -88,5 +107,100 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
       })),
       conflicts,
     };
+  }
+
+  /** The cluster's own metrics, in the app's registry (read when Prometheus scrapes). */
+  private registerMetrics(): void {
+    const registers = [this.metrics.registry];
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    };
+    gauge('camfeed_cluster_connected', '1 while this node is connected to NATS, else 0.', () =>
+      this.bus.connected ? 1 : 0,
+    );
+    gauge(
+      'camfeed_cluster_nodes',
+      'Nodes in the cluster’s directory, this one included.',
+      () => this.directory.nodes().length,
+    );
+    gauge(
+      'camfeed_cluster_conflicts',
+      'Camera ids that more than one node announces.',
+      () => Object.keys(this.status().conflicts).length,
+    );
+    const bus = this.bus;
+    new Counter({
+      name: 'camfeed_cluster_disconnects_total',
+      help: 'Times this node lost its NATS connection (a NATS restart, a drop as a slow consumer).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(bus.disconnects);
+      },
+    });
+    const perCamera = (
+      kind: 'counter' | 'gauge',
+      name: string,
+      help: string,
+      entries: () => Array<[string, number]>,
+    ): void => {
+      const collect = function (this: Gauge<'camera'> | Counter<'camera'>): void {
+        this.reset();
+        for (const [camera, value] of entries()) {
+          if (this instanceof Gauge) this.set({ camera }, value);
+          else this.inc({ camera }, value);
+        }
+      };
+      const options = { name, help, registers, labelNames: ['camera'] as const, collect };
+      if (kind === 'gauge') new Gauge<'camera'>(options);
+      else new Counter<'camera'>(options);
+    };
+    const published = (read: (counters: CameraPublisher['counters']) => number) => () =>
+      this.publishers
+        .entries()
+        .map(([id, publisher]): [string, number] => [id, read(publisher.counters)]);
+    perCamera(
+      'gauge',
+      'camfeed_cluster_demanding_nodes',
+      'Other nodes whose viewers watch this node’s camera now.',
+      () => this.publishers.entries().map(([id, publisher]) => [id, publisher.demanders]),
+    );
+    perCamera(
+      'counter',
+      'camfeed_cluster_frames_published_total',
+      'Frames of this node’s camera put on the bus (once, whatever the number of nodes).',
+      published((counters) => counters.framesPublished),
+    );
+    perCamera(
+      'counter',
+      'camfeed_cluster_frames_skipped_total',
+      'Frames of this node’s camera not put on the bus: NATS was down or behind.',
+      published((counters) => counters.framesSkipped),
+    );
+    perCamera(
+      'counter',
+      'camfeed_cluster_bytes_published_total',
+      'Bytes of this node’s camera put on the bus (frames and H.264).',
+      published((counters) => counters.bytesPublished),
+    );
+    perCamera(
+      'counter',
+      'camfeed_cluster_requests_total',
+      'Control requests (settings, IR LEDs, status, snapshots) other nodes sent for this node’s camera.',
+      published((counters) => counters.requests),
+    );
+    perCamera(
+      'counter',
+      'camfeed_cluster_frames_lost_total',
+      'Frames of another node’s camera that lost a piece on the way here (dropped, never shown broken).',
+      () => this.remotes.list().map((camera) => [camera.id, camera.framesLost]),
+    );
   }
 }

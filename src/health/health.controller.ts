@@ -1,4 +1,4 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get, Optional, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -8,6 +8,7 @@ import {
 } from '@nestjs/terminus';
 import type { Request } from 'express';
 import { ViewerAuthService } from '../auth/viewer-auth.service';
+import { ClusterService } from '../cluster/cluster.service';
 import { CameraHealthIndicator } from './camera.health';
 
 /** What a caller without credentials learns of a component: up or not, and roughly why. */
@@ -17,8 +18,8 @@ function summarize(details: Partial<HealthIndicatorResult> | undefined): HealthI
     if (component === undefined) continue;
     const { status } = component;
     const what = key.startsWith('camera:') ? `camera ${key.slice('camera:'.length)}` : `the ${key}`;
-    summary[key] =
-      status === 'up' ? { status } : { status, reason: `${what} is not delivering frames` };
+    const problem = key === 'cluster' ? 'not connected to NATS' : 'not delivering frames';
+    summary[key] = status === 'up' ? { status } : { status, reason: `${what} is ${problem}` };
   }
   return summary;
 }
@@ -30,6 +31,8 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly camera: CameraHealthIndicator,
     private readonly auth: ViewerAuthService,
+    /** Only with NATS_URL: the node's link to its cluster. */
+    @Optional() private readonly cluster?: ClusterService,
   ) {}
 
   @Get()
@@ -43,7 +46,9 @@ export class HealthController {
   })
   @ApiOkResponse({ description: 'Terminus health report' })
   async check(@Req() req: Request): Promise<HealthCheckResult> {
-    const result = await this.health.check(this.camera.checks());
+    const cluster = this.cluster;
+    const checks = cluster === undefined ? [] : [() => cluster.health()];
+    const result = await this.health.check([...this.camera.checks(), ...checks]);
     if (!this.auth.enabled || req.viewerCredential !== undefined) return result;
     return {
       status: result.status,

@@ -25,6 +25,8 @@ export interface NatsServerOptions {
   readonly maxPending?: number;
   /** How long a write to one client may block before it is a slow consumer. */
   readonly writeDeadline?: string;
+  /** Clients must sign in with this user and password. */
+  readonly auth?: { readonly user: string; readonly password: string };
 }
 
 export interface NatsVarz {
@@ -59,6 +61,9 @@ export class NatsServer {
       options.maxPayload !== undefined ? `max_payload: ${options.maxPayload}` : '',
       options.maxPending !== undefined ? `max_pending: ${options.maxPending}` : '',
       options.writeDeadline !== undefined ? `write_deadline: "${options.writeDeadline}"` : '',
+      options.auth !== undefined
+        ? `authorization { user: "${options.auth.user}", password: "${options.auth.password}" }`
+        : '',
     ];
     writeFileSync(this.configFile, lines.filter(Boolean).join('\n') + '\n');
   }
