@@ -2,6 +2,7 @@
  * npm run bench -- [N ...] [--duration S] [--warmup S] [--workers W] [--fps F]
  *                   [--camera images|emulated] [--size WxH] [--frame-kb K] [--target camfeed|baseline]
  *                   [--profile DIR] [--trace S] [--cameras K] [--webrtc N]
+ *                   [--cluster E [--probes P]]
  *
  * Starts the real server (dist/main.js; by default the `images` driver at 640×480 and 30 fps with
  * ~50 KB frames, or the emulated camera rendering and encoding live at --size), opens
@@ -18,6 +19,12 @@
  * --webrtc N adds N WebRTC (WHEP) viewers next to the first count's MJPEG viewers of the emulated
  * camera, and measures CPU per viewer, the H.264 encoder's CPU, bitrate and glass-to-glass
  * latency per kind (see webrtc-bench.ts).
+ *
+ * --cluster E runs a nats-server, a camera node with the camera and E edges without cameras of
+ * their own, and measures each N on the edges against the same N on the camera node itself: CPU
+ * per delivered frame of an edge and of a local camera, the camera node's and nats-server's CPU,
+ * and the latency the hop adds (see cluster-bench.ts; P viewers of the camera node, 10 by
+ * default, are its latency reference).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,8 +33,18 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { cameraLikeFrames } from '../utils/jpeg-fixtures';
 import { npmStartNodeFlags, SERVER_MAIN } from '../utils/server-process';
+import { clusterBench } from './cluster-bench';
 import { LoadGenerator } from './load-generator';
 import { LATENCY_BUCKETS, type WorkerReport } from './load-worker';
+import {
+  cpuTicks,
+  machineLine,
+  median,
+  percentile,
+  rssMb,
+  sleep,
+  TICKS_PER_SECOND,
+} from './measure';
 import { webrtcBench } from './webrtc-bench';
 
 interface Options {
@@ -48,6 +65,10 @@ interface Options {
   cameras: number;
   /** WebRTC viewers next to the MJPEG ones; undefined = MJPEG only, as before. */
   webrtc: number | undefined;
+  /** Edges of a cluster over NATS; undefined = one server, as before. */
+  cluster: number | undefined;
+  /** In cluster mode, viewers of the camera node next to the edges' viewers. */
+  probes: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -66,6 +87,8 @@ function parseArgs(argv: string[]): Options {
     traceS: undefined,
     cameras: 1,
     webrtc: undefined,
+    cluster: undefined,
+    probes: 10,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -81,6 +104,8 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--trace') options.traceS = value();
     else if (arg === '--cameras') options.cameras = Math.max(1, value());
     else if (arg === '--webrtc') options.webrtc = Math.max(1, value());
+    else if (arg === '--cluster') options.cluster = Math.max(1, value());
+    else if (arg === '--probes') options.probes = Math.max(1, value());
     else if (arg === '--size') [options.width, options.height] = argv[++i].split('x').map(Number);
     else if (/^\d+$/.test(arg)) options.counts.push(Number(arg));
     else throw new Error(`unknown argument ${arg}`);
@@ -91,32 +116,9 @@ function parseArgs(argv: string[]): Options {
     options.cameras = 1;
     if (options.counts.length === 0) options.counts = [10];
   }
+  if (options.cluster !== undefined && options.counts.length === 0) options.counts = [100, 300];
   if (options.counts.length === 0) options.counts = [1, 100, 1000];
   return options;
-}
-
-const sleep = async (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
-
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks
-}
-
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
-function percentile(histogram: number[], fraction: number): number {
-  const total = histogram.reduce((sum, count) => sum + count, 0);
-  if (total === 0) return NaN;
-  let seen = 0;
-  for (let bucket = 0; bucket < histogram.length; bucket++) {
-    seen += histogram[bucket];
-    if (seen >= total * fraction) return bucket / 10;
-  }
-  return LATENCY_BUCKETS / 10;
 }
 
 interface Trace {
@@ -149,16 +151,43 @@ function printTrace(count: number, trace: Trace[]): void {
   );
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
-
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const ticksPerSecond = 100; // getconf CLK_TCK on Linux
   const folder = await cameraLikeFrames(options.width, options.height, options.frameKb);
   const sizes = [1, 2, 3, 4].map((n) => readFileSync(join(folder, `${n}.jpg`)).length);
+  const frames =
+    options.camera === 'images'
+      ? `frames of ${sizes.map((size) => (size / 1024).toFixed(0)).join('/')} KB`
+      : 'rendered and JPEG-encoded live';
+  const extraNodeFlags = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+
+  if (options.cluster !== undefined) {
+    console.log(`cluster benchmark — ${new Date().toISOString()}`);
+    console.log(machineLine());
+    console.log(
+      `camera: ${options.camera} driver on the camera node, ${options.width}×${options.height} at ` +
+        `${options.fps} fps, ${frames}; ${options.cluster} edge${options.cluster > 1 ? 's' : ''}; ` +
+        `windows of ${options.durationS} s after ${options.warmupS} s warm-up\n`,
+    );
+    await clusterBench({
+      edges: options.cluster,
+      counts: options.counts,
+      probes: options.probes,
+      durationS: options.durationS,
+      warmupS: options.warmupS,
+      workers: options.workers,
+      cameraEnv: {
+        CAMERA: options.camera,
+        CAMERA_SOURCE: folder,
+        CAMERA_WIDTH: String(options.width),
+        CAMERA_HEIGHT: String(options.height),
+        CAMERA_FRAMERATE: String(options.fps),
+      },
+      nodeArgs: [...extraNodeFlags, ...npmStartNodeFlags()],
+      profileDir: options.profileDir,
+    });
+    return;
+  }
 
   const command =
     options.target === 'baseline'
@@ -166,8 +195,7 @@ async function main(): Promise<void> {
       : // As `npm start` runs it, so the bench measures the server exactly as users run it.
         [...npmStartNodeFlags(), SERVER_MAIN];
   if (options.profileDir) command.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
-  if (process.env.BENCH_SERVER_NODE_OPTIONS)
-    command.unshift(...process.env.BENCH_SERVER_NODE_OPTIONS.split(' '));
+  command.unshift(...extraNodeFlags);
   // K cameras: one cameras file; each camera reads the same frames, at the same size and rate.
   let camerasFile: string | undefined;
   if (options.cameras > 1) {
@@ -219,16 +247,8 @@ async function main(): Promise<void> {
   server.stdout?.removeAllListeners('data');
   server.stdout?.resume();
 
-  const cpus = os.cpus();
   console.log(`${options.target} benchmark — ${new Date().toISOString()}`);
-  console.log(
-    `machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-      `Linux ${os.release()}, Node ${process.version}`,
-  );
-  const frames =
-    options.camera === 'images'
-      ? `frames of ${sizes.map((size) => (size / 1024).toFixed(0)).join('/')} KB`
-      : 'rendered and JPEG-encoded live';
+  console.log(machineLine());
   console.log(
     `camera: ${options.cameras > 1 ? `${options.cameras} cameras, each ` : ''}${options.camera} driver, ` +
       `${options.width}×${options.height} at ${options.fps} fps, ${frames}; ` +
@@ -322,7 +342,7 @@ async function main(): Promise<void> {
     );
     const latency = new Array<number>(LATENCY_BUCKETS).fill(0);
     for (const report of reports) report.latency.forEach((n, bucket) => (latency[bucket] += n));
-    const cpuSeconds = (ticksAfter - ticksBefore) / ticksPerSecond;
+    const cpuSeconds = (ticksAfter - ticksBefore) / TICKS_PER_SECOND;
     const disconnects = reports.reduce((sum, report) => sum + report.disconnects, 0);
     const row = [
       count,
