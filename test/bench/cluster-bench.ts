@@ -83,6 +83,8 @@ interface WindowResult {
   readonly processes: Map<string, ProcessResult>;
   /** Frames each edge took from NATS per second (its camfeed_frames_captured_total). */
   readonly receivedFps: Map<string, number>;
+  /** The camera node's frames captured, and put on NATS, per second. */
+  readonly cameraFps: { captured: number; published: number };
   readonly nats: { msgsIn: number; msgsOut: number; mbOut: number; slowConsumers: number };
 }
 
@@ -94,13 +96,12 @@ const pair = (a: number, b: number, digits = 1): string =>
   `${fixed(a, digits)} / ${fixed(b, digits)}`;
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
-/** Frames the node's camera `default` has taken from its driver so far. */
-async function framesCaptured(node: Node): Promise<number> {
+/** The sample of `metric` for the camera `default` on `node` (NaN if it has none). */
+async function metric(node: Node, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
-  const match = /^camfeed_frames_captured_total\{[^}]*camera="default"[^}]*\} (\S+)$/m.exec(text);
+  const match = new RegExp(`^${name}\\{[^}]*camera="default"[^}]*\\} (\\S+)$`, 'm').exec(text);
   return match ? Number(match[1]) : NaN;
 }
-
 /** Load-generator processes for `count` viewers: as the plain bench, two from 200 viewers. */
 function workersFor(count: number, total: number, options: ClusterBenchOptions): number {
   const all = options.workers ?? (total >= 200 ? 2 : 1);
@@ -114,6 +115,7 @@ function workersFor(count: number, total: number, options: ClusterBenchOptions):
 async function measureWindow(
   specs: readonly GroupSpec[],
   processes: ReadonlyMap<string, number>,
+  camera: Node,
   edges: readonly Node[],
   nats: NatsServer,
   options: ClusterBenchOptions,
@@ -143,9 +145,17 @@ async function measureWindow(
       const value = await read();
       return { value, at: (before + performance.now()) / 2000 };
     };
-    const readCounters = async (): Promise<{ value: [number[], Varz]; at: number }> =>
+    const readCounters = async (): Promise<{ value: [number[], number[], Varz]; at: number }> =>
       timed(async () =>
-        Promise.all([Promise.all(edges.map(framesCaptured)), nats.varz() as Promise<Varz>]),
+        Promise.all([
+          Promise.all(edges.map(async (edge) => metric(edge, 'camfeed_frames_captured_total'))),
+          Promise.all(
+            ['camfeed_frames_captured_total', 'camfeed_cluster_frames_published_total'].map(
+              async (name) => metric(camera, name),
+            ),
+          ),
+          nats.varz() as Promise<Varz>,
+        ]),
       );
     const countersBefore = await readCounters();
     const marked = await timed(async () => Promise.all(loads.map(async (load) => load.mark())));
@@ -166,8 +176,8 @@ async function measureWindow(
     const framesS = reported.at - marked.at;
     const countersAfter = await readCounters();
     const countersS = countersAfter.at - countersBefore.at;
-    const [receivedBefore, varzBefore] = countersBefore.value;
-    const [receivedAfter, varzAfter] = countersAfter.value;
+    const [receivedBefore, cameraBefore, varzBefore] = countersBefore.value;
+    const [receivedAfter, cameraAfter, varzAfter] = countersAfter.value;
 
     const groups = new Map<string, GroupResult>();
     for (const [index, spec] of specs.entries()) {
@@ -202,6 +212,10 @@ async function measureWindow(
           (receivedAfter[index] - receivedBefore[index]) / countersS,
         ]),
       ),
+      cameraFps: {
+        captured: (cameraAfter[0] - cameraBefore[0]) / countersS,
+        published: (cameraAfter[1] - cameraBefore[1]) / countersS,
+      },
       nats: {
         msgsIn: (varzAfter.in_msgs - varzBefore.in_msgs) / countersS,
         msgsOut: (varzAfter.out_msgs - varzBefore.out_msgs) / countersS,
@@ -306,7 +320,7 @@ export async function clusterBench(options: ClusterBenchOptions): Promise<void> 
     ]);
     const probes: GroupSpec = { name: 'probes', node: camera, count: options.probes };
     const measure = async (specs: GroupSpec[]): Promise<WindowResult> =>
-      measureWindow(specs, processes, edges, natsServer, options);
+      measureWindow(specs, processes, camera, edges, natsServer, options);
 
     console.error(`measuring: ${options.probes} viewers of the camera node alone`);
     const alone = await measure([probes]);
@@ -400,6 +414,7 @@ function printTables(
       'local: fps/viewer p50 / min',
       `cluster: viewers ≥ ${FULL_RATE} fps`,
       'cluster: fps/viewer p50 / min',
+      'camera node captured / published, fps',
       'edges took from NATS, fps',
       'latency p50 / p99 ms: local, N viewers',
       `camera node's ${options.probes} probes (cluster window)`,
@@ -419,6 +434,7 @@ function printTables(
         pair(median(localViewers.fps), Math.min(...localViewers.fps)),
         `${sum(viewers.map(keepingUp))} / ${count}`,
         pair(median(fps), Math.min(...fps)),
+        pair(cluster.cameraFps.captured, cluster.cameraFps.published),
         each(edges.map((edge) => cluster.receivedFps.get(edge.name) ?? NaN)),
         latencyPair(localViewers.latency),
         latencyPair(probeLatency),
