@@ -7,8 +7,10 @@ const CONFIG = join(__dirname, '..', 'config');
 const profiles = readdirSync(CONFIG).filter((name) => name.endsWith('.env'));
 
 describe('env profiles in config/', () => {
-  it('has one for each kind of camera', () => {
+  it('has one for each kind of camera, and one for each role in a cluster', () => {
     expect(profiles.sort()).toEqual([
+      'camera-node.env',
+      'camfeed-edge.env',
       'emulated.env',
       'pi-camera.env',
       'relay.env',
