@@ -5,7 +5,7 @@ import { Gop } from '../camera/h264/gop';
 import type { Frame } from '../camera/producer/frame';
 import type { FrameWaiter } from '../camera/producer/frame-hub';
 import { UpdateCameraSettingsDto } from '../camera/settings/update-camera-settings.dto';
-import type { LocalCamera } from '../cameras/camera';
+import type { Camera, CameraControl } from '../cameras/camera';
 import { AppValidationPipe } from '../common/validation/app-validation.pipe';
 import type { AccessUnit } from '../h264/avc';
 import type { BusSubscription, ClusterBus } from './cluster-bus.service';
@@ -56,6 +56,9 @@ const parseJson = (data: Uint8Array): unknown => {
   }
 };
 
+/** What a publisher needs of its camera: its frames, its H.264 and its control. */
+export type PublishedCamera = Pick<Camera, 'producer' | 'h264'> & CameraControl;
+
 const definedOnly = (value: object): Record<string, unknown> =>
   Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined));
 
@@ -93,7 +96,7 @@ export class CameraPublisher {
   private stopped = false;
 
   constructor(
-    private readonly camera: LocalCamera,
+    private readonly camera: PublishedCamera,
     private readonly bus: ClusterBus,
     private readonly subjects: CameraSubjects,
     private readonly logger: LoggerService,
