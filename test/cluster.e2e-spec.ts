@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isPlaceholder } from '../src/drawing/placeholder-frame';
 import { readJpegDimensions } from '../src/jpeg/jpeg-dimensions';
 import {
@@ -12,7 +15,7 @@ import { decodedSizes, startsWithKeyframe } from './utils/h264';
 import { decodedSize, jpegFolder, noiseJpeg } from './utils/jpeg-fixtures';
 import { type MjpegPart, MjpegReader } from './utils/mjpeg-reader';
 import { NatsServer } from './utils/nats-server';
-import type { ServerProcess } from './utils/server-process';
+import { ServerProcess } from './utils/server-process';
 import { sendJson } from './utils/test-app';
 import { childProcesses } from './utils/processes';
 import { scrape, valueOf } from './utils/prometheus';
@@ -425,6 +428,17 @@ describe('NATS credentials', () => {
     }
   }, 30_000);
 
+  it('stops at start, naming the variable, when NATS_CREDS_FILE cannot be read', async () => {
+    const node = new ServerProcess({
+      NATS_URL: guarded.url,
+      NATS_CREDS_FILE: '/nonexistent/camfeed.creds',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'camfeed-creds-')),
+    });
+    started.push(node);
+    expect((await node.exited).code).toBe(1);
+    expect(node.output).toMatch(/NATS_CREDS_FILE cannot be read \(ENOENT\)/);
+  });
+
   it('says in its log that NATS refused it, without the password, and keeps trying', async () => {
     const wrong = `${PASSWORD}-wrong`;
     const refused = await startNode(
@@ -450,4 +464,104 @@ describe('NATS credentials', () => {
     readers.push(reader);
     await reader.waitForParts(2);
   }, 30_000);
+});
+
+describe('one camera id announced by two nodes, one node name taken by two processes', () => {
+  let bus: NatsServer;
+  const started: ServerProcess[] = [];
+  let nodeA: ServerProcess;
+  let nodeB: ServerProcess;
+  let edge: ServerProcess;
+
+  beforeAll(async () => {
+    bus = await NatsServer.start();
+    // Two nodes set up alike (a copied SD card): both call their camera "default".
+    [nodeA, nodeB, edge] = await Promise.all([
+      startNode(bus, 'node-a', CAMERA_ENV),
+      startNode(bus, 'node-b', CAMERA_ENV),
+      startEdge(bus, 'edge-c'),
+    ]);
+    started.push(nodeA, nodeB, edge);
+    await waitFor(
+      () => /Camera id "default" is announced by 2 nodes \(node-a, node-b\)/.test(edge.output),
+      'the conflict logged on the edge',
+      10_000,
+    );
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(started.map(async (node) => node.stop()));
+    await bus?.stop();
+  });
+
+  it('reports the conflict on every node instead of merging the cameras', async () => {
+    for (const node of [nodeA, nodeB, edge]) {
+      const [camera] = await camerasOf(node);
+      expect(camera.conflict).toEqual(['node-a', 'node-b']);
+    }
+    const cluster = await sendJson<{ conflicts: Record<string, string[]> }>(
+      'GET',
+      `${edge.baseUrl}/cluster`,
+    );
+    expect(cluster.body.conflicts).toEqual({ default: ['node-a', 'node-b'] });
+    expect(nodeA.output).toMatch(/Camera id "default" is announced by 2 nodes/);
+  });
+
+  it('serves each node its own camera, and answers 409 naming both nodes elsewhere', async () => {
+    for (const node of [nodeA, nodeB]) {
+      const reader = await MjpegReader.open(`${node.baseUrl}/cameras/default/video_feed`);
+      readers.push(reader);
+      await reader.waitForParts(2);
+    }
+    const stream = await fetch(`${edge.baseUrl}/cameras/default/video_feed`);
+    expect(stream.status).toBe(409);
+    expect(((await stream.json()) as { message: string }).message).toMatch(/node-a and node-b/);
+    const settings = await sendJson('POST', `${edge.baseUrl}/cameras/default/settings`, {
+      framerate: 10,
+    });
+    expect(settings.status).toBe(409);
+  });
+
+  it('logs two processes that call themselves by one node name', async () => {
+    const twin = await startEdge(bus, 'node-a');
+    started.push(twin);
+    await waitFor(
+      () => /Two camfeed processes call themselves node "node-a"/.test(edge.output),
+      'the clash logged',
+      10_000,
+    );
+  }, 30_000);
+});
+
+describe('the API token across nodes', () => {
+  let bus: NatsServer;
+  let cameraNode: ServerProcess;
+  let edge: ServerProcess;
+
+  beforeAll(async () => {
+    bus = await NatsServer.start();
+    [cameraNode, edge] = await Promise.all([
+      startNode(bus, 'token-camera', { ...CAMERA_ENV, API_TOKEN: 'camera-node-token' }),
+      startEdge(bus, 'token-edge', { API_TOKEN: 'edge-node-token' }),
+    ]);
+    await waitForCameras(edge, ['default']);
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all([cameraNode, edge].map(async (node) => node?.stop()));
+    await bus?.stop();
+  });
+
+  it('is checked where a call arrives, and the camera node carries out what its edge let through', async () => {
+    const url = `${edge.baseUrl}/cameras/default/settings`;
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    expect((await sendJson('POST', url, { framerate: 10 })).status).toBe(401);
+    expect(
+      (await sendJson('POST', url, { framerate: 10 }, bearer('camera-node-token'))).status,
+    ).toBe(401);
+    const allowed = await sendJson('POST', url, { framerate: 10 }, bearer('edge-node-token'));
+    expect(allowed.status).toBe(200);
+    const there = await sendJson('GET', `${cameraNode.baseUrl}/cameras/default/settings`);
+    expect(there.body).toMatchObject({ framerate: 10 });
+  });
 });

@@ -3,6 +3,7 @@ import type { ConnectionOptions, Msg, NatsConnection, Subscription } from '@nats
 import { readFile } from 'node:fs/promises';
 import { sleep } from '../common/abortable-sleep';
 import { redactSecrets } from '../common/redact-secrets';
+import { EnvValidationError } from '../config/validate-env';
 import { ClusterConfig } from './cluster.config';
 
 /** The first connection is retried from 250 ms, doubling up to 2 s, as are reconnections. */
@@ -192,11 +193,10 @@ export class ClusterBus {
       try {
         creds = await readFile(auth.file);
       } catch (error) {
-        // The code, not the message: it would name a path of this machine.
-        throw new Error(
-          `cannot read NATS_CREDS_FILE: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
-          { cause: error },
-        );
+        // A setting that cannot work: the server stops at start, naming it, as for a bad value.
+        throw new EnvValidationError([
+          `NATS_CREDS_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+        ]);
       }
       options.authenticator = credsAuthenticator(creds);
     }

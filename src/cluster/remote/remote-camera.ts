@@ -84,18 +84,21 @@ export class RemoteCamera implements Camera {
   /** The directory's word: the camera's node now, or undefined while it is gone. */
   update(entry: DirectoryCamera | undefined, conflict: readonly string[]): void {
     if (entry !== undefined) this.known = entry;
-    if (entry === undefined && this.link.owner !== undefined) this.left = Date.now();
-    if (entry !== undefined) this.left = undefined;
+    // Claimed by two nodes is not gone: it is listed (as a conflict) until one is renamed.
+    const gone = entry === undefined && conflict.length === 0;
+    if (!gone) this.left = undefined;
+    else if (this.left === undefined && this.link.owner !== undefined) this.left = Date.now();
     this.link.update(entry, conflict);
   }
 
-  /** As its node announced it; while the node is gone, as this node's viewers see it. */
+  /** As its node announced it, while it can be reached. */
   overview(): CameraOverview {
     const announced = this.known.camera;
-    if (this.present) {
+    if (this.link.unreachable === undefined) {
       const { driver, state, running, clients, frameSize, lastError } = announced;
       return { driver, state, running, clients, frameSize, lastError };
     }
+    // Gone, claimed twice, or off the bus: as this node's viewers see it, and why.
     return {
       driver: announced.driver,
       state: 'retrying',
