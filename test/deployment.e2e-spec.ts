@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
@@ -8,6 +9,7 @@ import { findExecutable } from '../src/process/executable-path';
 import { writeSelfSignedCertificate } from './utils/certificates';
 import { startEdge, startNode, waitForCameras } from './utils/cluster-nodes';
 import { MjpegReader } from './utils/mjpeg-reader';
+import { NatsServer } from './utils/nats-server';
 import { freePort, npmStartNodeFlags, type ServerProcess } from './utils/server-process';
 import { sendJson } from './utils/test-app';
 
@@ -513,4 +515,118 @@ describe('config/nats-server.conf', () => {
       expect(snapshot.headers.get('content-type')).toBe('image/jpeg');
     }, 30_000);
   });
+});
+
+describe('config/nginx-camfeed-edges.conf in front of two edges', () => {
+  const site = readFileSync(join(CONFIG, 'nginx-camfeed-edges.conf'), 'utf8');
+  const stopped: Array<() => Promise<unknown>> = [];
+  let base: string | undefined;
+
+  /** GET over HTTPS (nginx's self-signed certificate accepted); resolves with the status. */
+  const statusOf = async (url: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      https
+        .get(url, { rejectUnauthorized: false, agent: false }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        })
+        .on('error', reject);
+    });
+
+  beforeAll(async () => {
+    const nginx = (await findExecutable('nginx')) ?? (await findExecutable('/usr/sbin/nginx'));
+    if (nginx === undefined) {
+      if (process.env.CI && !process.env.CAMFEED_NO_NGINX) {
+        throw new Error('nginx is missing in CI: .ci/run should have installed it');
+      }
+      console.warn('nginx is not installed here: the edges were not tried behind it');
+      return;
+    }
+    const nats = await NatsServer.start();
+    stopped.push(async () => nats.stop());
+    const cameraNode = await startNode(nats, 'camera-node', {
+      CAMERA: 'emulated',
+      CAMERA_WIDTH: '320',
+      CAMERA_HEIGHT: '240',
+      CAMERA_FRAMERATE: '15',
+    });
+    stopped.push(async () => cameraNode.stop());
+    const edges = await Promise.all([startEdge(nats, 'edge-a'), startEdge(nats, 'edge-b')]);
+    for (const edge of edges) stopped.push(async () => edge.stop());
+    for (const edge of edges) await waitForCameras(edge, ['default']);
+
+    const folder = mkdtempSync(join(tmpdir(), 'camfeed-nginx-'));
+    writeSelfSignedCertificate(folder, 'camera.example.org');
+    const [http, https_, closed] = [await freePort(), await freePort(), await freePort()];
+    // The two edges, and in the third's place a port nothing listens on: nginx must pass over it.
+    const upstreams = [...edges.map((edge) => new URL(edge.baseUrl).host), `127.0.0.1:${closed}`];
+    let testable = site
+      .replace(/^\s*listen \[::\]:\d+.*\n/gm, '')
+      .replace(/listen 80;/, `listen 127.0.0.1:${http};`)
+      .replace(/listen 443 ssl http2;/, `listen 127.0.0.1:${https_} ssl http2;`)
+      .replace(
+        /\/etc\/letsencrypt\/live\/camera\.example\.org\/fullchain\.pem/,
+        join(folder, 'cert.pem'),
+      )
+      .replace(
+        /\/etc\/letsencrypt\/live\/camera\.example\.org\/privkey\.pem/,
+        join(folder, 'key.pem'),
+      );
+    const servers = [...testable.matchAll(/server 10\.0\.0\.\d+:8080/g)];
+    expect(servers).toHaveLength(3);
+    servers.forEach((server, index) => {
+      testable = testable.replace(server[0], `server ${upstreams[index]}`);
+    });
+    writeFileSync(join(folder, 'camfeed.conf'), testable);
+    writeFileSync(
+      join(folder, 'nginx.conf'),
+      [
+        // Workers as root: the test's folder is not readable by nginx's default user.
+        process.getuid?.() === 0 ? 'user root;' : '',
+        'daemon off;',
+        'worker_processes 1;',
+        `pid ${folder}/nginx.pid;`,
+        `error_log ${folder}/error.log;`,
+        'events {}',
+        `http {\n  access_log off;\n  include ${folder}/camfeed.conf;\n}`,
+      ].join('\n'),
+    );
+    const child = spawn(nginx, ['-p', folder, '-c', join(folder, 'nginx.conf')], {
+      stdio: 'ignore',
+    });
+    stopped.push(async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    });
+    base = `https://127.0.0.1:${https_}`;
+    const deadline = Date.now() + 10_000;
+    while ((await statusOf(`${base}/health`).catch(() => 0)) !== 200) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`nginx did not start:\n${readFileSync(join(folder, 'error.log'), 'utf8')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const stop of stopped.reverse()) await stop();
+  });
+
+  it('streams a camera of the cluster through nginx, and keeps asking the edge that streams it', async () => {
+    if (base === undefined) return;
+    const reader = await MjpegReader.open(`${base}/cameras/default/video_feed?session=nginx-1`);
+    try {
+      await reader.waitForParts(10, 15_000);
+      // The page asks how its stream does every few seconds: a 404 would make it reconnect.
+      const statuses: number[] = [];
+      for (let ask = 0; ask < 12; ask++) {
+        statuses.push(await statusOf(`${base}/cameras/default/video_feed/sessions/nginx-1`));
+      }
+      expect(statuses).toEqual(new Array(12).fill(200));
+      expect(reader.ended).toBe(false);
+    } finally {
+      reader.close();
+    }
+  }, 30_000);
 });
