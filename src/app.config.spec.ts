@@ -245,6 +245,14 @@ describe(validateEnv.name, () => {
     expect(problemsOf({ CAMERA: 'images' })[0]).toMatch(/^CAMERA_SOURCE must be set/);
   });
 
+  it('names the CAMERA* camera with CAMERA_ID and CAMERA_NAME (unique ids for a cluster)', () => {
+    const config = toAppConfig(validateEnv({ CAMERA_ID: 'kitchen', CAMERA_NAME: 'Kitchen' }));
+    expect(config.camera.fromEnvironment).toMatchObject({ id: 'kitchen', name: 'Kitchen' });
+    expect(problemsOf({ CAMERA_ID: 'Kitchen Door' })).toEqual([
+      'CAMERA_ID must be 1 to 63 lower-case letters, digits, _ or -, starting with a letter or digit (such as kitchen) (got "Kitchen Door")',
+    ]);
+  });
+
   it('reports every bad variable at once', () => {
     expect(problemsOf({ PORT: 'x', CAMERA_QUALITY: '0' })).toHaveLength(2);
   });

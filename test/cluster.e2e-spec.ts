@@ -11,6 +11,7 @@ import {
   waitForCameras,
   waitForRunning,
 } from './utils/cluster-nodes';
+import { writeSelfSignedCertificate } from './utils/certificates';
 import { decodedSizes, startsWithKeyframe } from './utils/h264';
 import { decodedSize, jpegFolder, noiseJpeg } from './utils/jpeg-fixtures';
 import { type MjpegPart, MjpegReader } from './utils/mjpeg-reader';
@@ -119,6 +120,12 @@ describe('a cluster of one camera node and two edges', () => {
     const byTimestamp = new Map(
       live(atOwner.parts).map((part) => [part.headers['x-timestamp'], part.body]),
     );
+    // The list on an edge follows the camera's state as its node announces it.
+    const listedUntil = Date.now() + 5000;
+    while ((await camerasOf(edgeB))[0].state !== 'running') {
+      if (Date.now() > listedUntil) throw new Error('the edge lists the camera as not running');
+      await delay(100);
+    }
     for (const edge of [atA, atB]) {
       const matched = live(edge.parts).filter((part) =>
         byTimestamp.has(part.headers['x-timestamp']),
@@ -564,4 +571,51 @@ describe('the API token across nodes', () => {
     const there = await sendJson('GET', `${cameraNode.baseUrl}/cameras/default/settings`);
     expect(there.body).toMatchObject({ framerate: 10 });
   });
+});
+
+describe('NATS over TLS', () => {
+  let secure: NatsServer;
+  let plain: NatsServer;
+  let ca: string;
+  const started: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'camfeed-nats-tls-'));
+    // The NATS client checks a server given by IP address as "localhost": real setups name it.
+    writeSelfSignedCertificate(folder, 'nats', ['DNS:localhost', 'IP:127.0.0.1']);
+    ca = join(folder, 'cert.pem');
+    [secure, plain] = await Promise.all([
+      NatsServer.start({ tls: { cert: ca, key: join(folder, 'key.pem') } }),
+      NatsServer.start(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map(async (node) => node.stop()));
+    await Promise.all([secure, plain].map(async (server) => server?.stop()));
+  });
+
+  it('carries the cluster over TLS, the server checked against NATS_TLS_CA', async () => {
+    const url = `tls://127.0.0.1:${secure.port}`;
+    const cameraNode = await startNode(url, 'tls-camera', { ...CAMERA_ENV, NATS_TLS_CA: ca });
+    const edge = await startEdge(url, 'tls-edge', { NATS_TLS_CA: ca });
+    started.push(cameraNode, edge);
+    await waitForCameras(edge, ['default']);
+    const reader = await MjpegReader.open(`${edge.baseUrl}/cameras/default/video_feed`);
+    readers.push(reader);
+    await reader.waitForParts(5);
+  }, 30_000);
+
+  it('refuses a server it cannot verify, and a tls:// server that offers no TLS', async () => {
+    const unverified = await startEdge(`tls://127.0.0.1:${secure.port}`, 'no-ca');
+    const downgraded = await startEdge(`tls://127.0.0.1:${plain.port}`, 'no-tls', {
+      NATS_TLS_CA: ca,
+    });
+    started.push(unverified, downgraded);
+    for (const node of [unverified, downgraded]) {
+      await waitFor(() => /Cannot connect to NATS/.test(node.output), 'the refusal logged', 10_000);
+      const cluster = await sendJson<{ connected: boolean }>('GET', `${node.baseUrl}/cluster`);
+      expect(cluster.body.connected).toBe(false);
+    }
+  }, 30_000);
 });

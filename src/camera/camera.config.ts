@@ -15,6 +15,7 @@ import {
   CAMERA_DRIVER_NAMES,
   type CameraDefinition,
   type CameraDriverName,
+  CAMERA_ID_PATTERN,
   DEFAULT_CAMERA_ID,
 } from './camera-definition';
 import { sourceProblem } from './camera-source';
@@ -54,6 +55,16 @@ const { width, height, framerate, quality } = SETTINGS_LIMITS;
 export class CameraEnv {
   @EnvEnum(CAMERA_DRIVER_NAMES)
   CAMERA: CameraDriverName = 'emulated';
+
+  // Its URLs (/cameras/<id>/...), and its name in a cluster, where each camera needs its own.
+  @EnvString(
+    CAMERA_ID_PATTERN,
+    '1 to 63 lower-case letters, digits, _ or -, starting with a letter or digit (such as kitchen)',
+  )
+  CAMERA_ID = DEFAULT_CAMERA_ID;
+
+  @EnvString(/^\S.{0,99}$/, 'a name of 1 to 100 characters, such as Kitchen')
+  CAMERA_NAME = 'Camera';
 
   // It must suit CAMERA (a folder, an index, a URL): the same rule as for the cameras file.
   @ObjectCheck((env: CameraEnv) =>
@@ -111,8 +122,8 @@ export const cameraConfigSection = defineConfigSection({
       const stallTimeoutMs = Math.round(env.CAMERA_STALL_TIMEOUT * 1000);
       return {
         fromEnvironment: {
-          id: DEFAULT_CAMERA_ID,
-          name: 'Camera',
+          id: env.CAMERA_ID,
+          name: env.CAMERA_NAME,
           driver: env.CAMERA,
           source: env.CAMERA_SOURCE,
           sourceFormat: env.CAMERA_SOURCE_FORMAT,

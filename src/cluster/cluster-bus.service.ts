@@ -200,7 +200,11 @@ export class ClusterBus {
       }
       options.authenticator = credsAuthenticator(creds);
     }
-    if (tls !== undefined) options.tls = { ...tls };
+    if (tls !== undefined) {
+      options.tls = Object.fromEntries(
+        Object.entries(tls).filter(([, value]) => value !== undefined),
+      );
+    }
     return options;
   }
 

@@ -28,7 +28,8 @@ describe('cluster configuration', () => {
       subjectPrefix: 'camfeed',
       heartbeatMs: 1000,
       auth: { kind: 'none' },
-      tls: undefined,
+      // One of them is tls://: TLS is required, checked against the system's CAs.
+      tls: { caFile: undefined, certFile: undefined, keyFile: undefined },
     });
   });
 
@@ -57,6 +58,15 @@ describe('cluster configuration', () => {
       servers: ['tls://nats:4222'],
       auth: { kind: 'token', token: 's3cr3t' },
     });
+  });
+
+  it('requires TLS for a tls:// URL even without NATS_TLS_* files', () => {
+    expect(clusterOf({ NATS_URL: 'tls://nats:4222' }).tls).toEqual({
+      caFile: undefined,
+      certFile: undefined,
+      keyFile: undefined,
+    });
+    expect(clusterOf({ NATS_URL: 'nats://nats:4222' }).tls).toBeUndefined();
   });
 
   it('takes TLS files, the prefix, the node name and the heartbeat', () => {

@@ -168,11 +168,14 @@ export const clusterConfigSection = defineConfigSection({
   secrets: ['NATS_URL', 'NATS_PASSWORD', 'NATS_TOKEN'],
   provides: [
     provide(ClusterConfig, (env: ClusterEnv): ClusterConfig => {
+      const parsed = env.NATS_URL === undefined ? undefined : parseNatsServers(env.NATS_URL);
+      // tls:// means TLS or nothing: the client would otherwise settle for a plain connection.
       const tls =
-        env.NATS_TLS_CA !== undefined || env.NATS_TLS_CERT !== undefined
+        env.NATS_TLS_CA !== undefined ||
+        env.NATS_TLS_CERT !== undefined ||
+        parsed?.servers.some((server) => server.startsWith('tls://')) === true
           ? { caFile: env.NATS_TLS_CA, certFile: env.NATS_TLS_CERT, keyFile: env.NATS_TLS_KEY }
           : undefined;
-      const parsed = env.NATS_URL === undefined ? undefined : parseNatsServers(env.NATS_URL);
       const inUrl = parsed?.credentials;
       return {
         enabled: env.NATS_URL !== undefined,

@@ -1,8 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-/** Writes a throw-away self-signed certificate for `commonName` as cert.pem and key.pem in `folder`. */
-export function writeSelfSignedCertificate(folder: string, commonName: string): void {
+/**
+ * Writes a throw-away self-signed certificate for `commonName` as cert.pem and key.pem in
+ * `folder`; `altNames` (such as IP:127.0.0.1) are what TLS clients check the host against.
+ */
+export function writeSelfSignedCertificate(
+  folder: string,
+  commonName: string,
+  altNames: string[] = [],
+): void {
   execFileSync(
     'openssl',
     [
@@ -15,6 +22,7 @@ export function writeSelfSignedCertificate(folder: string, commonName: string): 
       '1',
       '-subj',
       `/CN=${commonName}`,
+      ...(altNames.length > 0 ? ['-addext', `subjectAltName=${altNames.join(',')}`] : []),
       '-keyout',
       join(folder, 'key.pem'),
       '-out',

@@ -27,6 +27,8 @@ export interface NatsServerOptions {
   readonly writeDeadline?: string;
   /** Clients must sign in with this user and password. */
   readonly auth?: { readonly user: string; readonly password: string };
+  /** Clients must speak TLS, with this certificate and key (PEM files). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface NatsVarz {
@@ -63,6 +65,9 @@ export class NatsServer {
       options.writeDeadline !== undefined ? `write_deadline: "${options.writeDeadline}"` : '',
       options.auth !== undefined
         ? `authorization { user: "${options.auth.user}", password: "${options.auth.password}" }`
+        : '',
+      options.tls !== undefined
+        ? `tls { cert_file: "${options.tls.cert}", key_file: "${options.tls.key}" }`
         : '',
     ];
     writeFileSync(this.configFile, lines.filter(Boolean).join('\n') + '\n');

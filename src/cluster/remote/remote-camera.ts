@@ -28,6 +28,8 @@ export class RemoteCamera implements Camera {
     entry: DirectoryCamera,
     stallTimeoutMs: number,
     logger: LoggerService,
+    /** The directory's latest word on the camera (its state changes every heartbeat). */
+    private readonly latest: () => DirectoryCamera | undefined,
   ) {
     this.known = entry;
     this.driver = new RemoteFrameDriver(link);
@@ -93,7 +95,7 @@ export class RemoteCamera implements Camera {
 
   /** As its node announced it, while it can be reached. */
   overview(): CameraOverview {
-    const announced = this.known.camera;
+    const announced = (this.latest() ?? this.known).camera;
     if (this.link.unreachable === undefined) {
       const { driver, state, running, clients, frameSize, lastError } = announced;
       return { driver, state, running, clients, frameSize, lastError };

@@ -136,6 +136,7 @@ export class RemoteCameras implements RemoteCameraSource {
         others[0],
         this.cameraConfig.stallTimeoutMs,
         cameraLogger('Camera', id),
+        () => this.directory.claimants(id).find((entry) => entry.instance === link.owner?.instance),
       );
       camera.update(owner, conflict);
       this.cameras.set(id, camera);
