@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { isPlaceholder } from '../src/drawing/placeholder-frame';
 import {
   camerasOf,
@@ -155,6 +156,26 @@ describe('cluster faults', () => {
     const viewer = await watch(edge);
     expect(viewer.statusCode).toBe(200);
   }, 60_000);
+
+  it('stops at once on SIGTERM while a NATS server that does not answer holds its connection attempt', async () => {
+    // Takes connections and never says a word: the client waits for its connect timeout.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const owner = await startNode(`nats://127.0.0.1:${port}`, 'camera-node', CAMERA_ENV);
+      nodes.push(owner);
+      await delay(500);
+      const asked = Date.now();
+      owner.signal('SIGTERM');
+      const exit = await owner.exited;
+      report('SIGTERM with a silent NATS server → exit', Date.now() - asked);
+      expect(exit.signal).toBe('SIGTERM');
+      expect(Date.now() - asked).toBeLessThan(2000);
+    } finally {
+      silent.close();
+    }
+  }, 30_000);
 
   it('leaves the other edge and the camera node unaffected when an edge is killed', async () => {
     const bus = await nats();

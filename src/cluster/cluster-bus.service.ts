@@ -84,7 +84,8 @@ export class ClusterBus {
       ]);
       await connection.close().catch(() => undefined);
     }
-    await this.running;
+    // A connection attempt still in flight (a server that does not answer) is not waited for:
+    // shutdown must not take the client's connect timeout; it is closed when it completes.
   }
 
   get connected(): boolean {
