@@ -26,7 +26,15 @@ import { childProcesses } from '../utils/processes';
 import { ServerProcess } from '../utils/server-process';
 import { LoadGenerator } from './load-generator';
 import { LATENCY_BUCKETS } from './load-worker';
-import { cpuTicks, median, percentile, rssMb, sleep, TICKS_PER_SECOND } from './measure';
+import {
+  cpuTicks,
+  machineTicks,
+  median,
+  percentile,
+  rssMb,
+  sleep,
+  TICKS_PER_SECOND,
+} from './measure';
 
 export interface ClusterBenchOptions {
   readonly edges: number;
@@ -86,6 +94,11 @@ interface WindowResult {
   /** The camera node's frames captured, and put on NATS, per second. */
   readonly cameraFps: { captured: number; published: number };
   readonly nats: { msgsIn: number; msgsOut: number; mbOut: number; slowConsumers: number };
+  /**
+   * CPU % of everything else on the machine in the window: all processes' but the measured
+   * ones, the load generators and the bench's own. Anything above a few % disturbed the window.
+   */
+  readonly otherPercent: number;
 }
 
 type Varz = NatsVarz & { readonly in_bytes: number; readonly out_bytes: number };
@@ -161,6 +174,8 @@ async function measureWindow(
     const marked = await timed(async () => Promise.all(loads.map(async (load) => load.mark())));
     const pids = [...processes.entries()];
     const ticksBefore = pids.map(([, pid]) => cpuTicks(pid));
+    const machineBefore = machineTicks();
+    const selfBefore = process.cpuUsage();
     const startedAt = performance.now();
     const rss = pids.map((): number[] => []);
     const sampler = setInterval(
@@ -170,6 +185,8 @@ async function measureWindow(
     await sleep(options.durationS * 1000);
     clearInterval(sampler);
     const ticksAfter = pids.map(([, pid]) => cpuTicks(pid));
+    const machineAfter = machineTicks();
+    const self = process.cpuUsage(selfBefore);
     const elapsedS = (performance.now() - startedAt) / 1000;
     const reported = await timed(async () => Promise.all(loads.map(async (load) => load.report())));
     const reports = reported.value;
@@ -202,8 +219,14 @@ async function measureWindow(
         rssMean: sum(rss[index]) / Math.max(1, rss[index].length),
       }),
     );
+    const measuredS =
+      sum(ticksAfter.map((ticks, index) => ticks - ticksBefore[index])) / TICKS_PER_SECOND +
+      sum(reports.flat().map((report) => report.cpuMs)) / 1000 +
+      (self.user + self.system) / 1e6;
     return {
       elapsedS,
+      otherPercent:
+        (((machineAfter - machineBefore) / TICKS_PER_SECOND - measuredS) / elapsedS) * 100,
       groups,
       processes: processResults,
       receivedFps: new Map(
@@ -400,7 +423,8 @@ function printTables(
     `camera node alone, ${options.probes} viewers and no edge watching: camera node ` +
       `${fixed(cpu(alone, 'camera'))} % CPU, nats-server ${fixed(cpu(alone, 'nats-server'))} %, ` +
       `edges ${each(edges.map((edge) => cpu(alone, edge.name)))} % (idle); ` +
-      `latency p50 / p99 ${latencyPair(aloneProbes.latency)} ms\n`,
+      `latency p50 / p99 ${latencyPair(aloneProbes.latency)} ms; other processes ` +
+      `${fixed(alone.otherPercent, 0)} %\n`,
   );
 
   console.log(
@@ -461,6 +485,7 @@ function printTables(
       'nats-server CPU %',
       'NATS msgs/s in / out, MB/s out',
       'load gen CPU % local / cluster',
+      'other processes CPU % local / cluster',
       'RSS MB: camera node / each edge',
     ],
     rows.map(({ count, local, cluster }) => {
@@ -482,6 +507,7 @@ function printTables(
         `${fixed(cluster.nats.msgsIn, 0)} / ${fixed(cluster.nats.msgsOut, 0)}, ${fixed(cluster.nats.mbOut)}` +
           (cluster.nats.slowConsumers > 0 ? ` (${cluster.nats.slowConsumers} slow consumers)` : ''),
         pair(loadGen(local), loadGen(cluster), 0),
+        pair(local.otherPercent, cluster.otherPercent, 0),
         `${fixed(cluster.processes.get('camera')?.rssMean ?? NaN, 0)} / ` +
           each(
             edges.map((edge) => cluster.processes.get(edge.name)?.rssMean ?? NaN),

@@ -47,3 +47,13 @@ export function machineLine(): string {
     `Linux ${os.release()}, Node ${process.version}`
   );
 }
+
+/**
+ * CPU ticks spent by all processes of the machine (user, nice and system time in /proc/stat; not
+ * interrupts, nor time stolen by the hypervisor): with the bench's own processes taken out, what
+ * others were doing meanwhile.
+ */
+export function machineTicks(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  return Number(fields[1]) + Number(fields[2]) + Number(fields[3]);
+}
