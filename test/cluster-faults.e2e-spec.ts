@@ -46,6 +46,18 @@ async function node(
   return started;
 }
 
+/** A camera node and edges on `bus`, once every edge lists the camera. */
+async function startCluster(
+  bus: NatsServer,
+  edgeNames: string[],
+  env: Record<string, string> = CAMERA_ENV,
+): Promise<{ owner: ServerProcess; edges: ServerProcess[] }> {
+  const owner = await node(bus, 'camera-node', 'camera', env);
+  const edges = await Promise.all(edgeNames.map(async (name) => node(bus, name, 'edge')));
+  for (const edge of edges) await waitForCameras(edge, ['default']);
+  return { owner, edges };
+}
+
 async function nats(options: Parameters<typeof NatsServer.start>[0] = {}): Promise<NatsServer> {
   const server = await NatsServer.start(options);
   servers.push(server);
@@ -108,9 +120,10 @@ afterEach(async () => {
 describe('cluster faults', () => {
   it('keeps viewers connected through a NATS restart, showing "no signal", and resumes by itself', async () => {
     const bus = await nats();
-    const owner = await node(bus, 'camera-node', 'camera');
-    const edge = await node(bus, 'edge-a', 'edge');
-    await waitForCameras(edge, ['default']);
+    const {
+      owner,
+      edges: [edge],
+    } = await startCluster(bus, ['edge-a']);
     const viewer = await watch(edge);
 
     const down = Date.now();
@@ -179,13 +192,10 @@ describe('cluster faults', () => {
 
   it('leaves the other edge and the camera node unaffected when an edge is killed', async () => {
     const bus = await nats();
-    const owner = await node(bus, 'camera-node', 'camera');
-    const [edgeA, edgeB] = await Promise.all([
-      node(bus, 'edge-a', 'edge'),
-      node(bus, 'edge-b', 'edge'),
-    ]);
-    await waitForCameras(edgeA, ['default']);
-    await waitForCameras(edgeB, ['default']);
+    const {
+      owner,
+      edges: [edgeA, edgeB],
+    } = await startCluster(bus, ['edge-a', 'edge-b']);
     await watch(edgeA);
     const survivor = await watch(edgeB);
 
@@ -216,13 +226,10 @@ describe('cluster faults', () => {
 
   it('shows "no signal" to viewers of a killed camera node’s camera, drops it from the directory, and resumes when the node returns', async () => {
     const bus = await nats();
-    const owner = await node(bus, 'camera-node', 'camera');
-    const [edgeA, edgeB] = await Promise.all([
-      node(bus, 'edge-a', 'edge'),
-      node(bus, 'edge-b', 'edge'),
-    ]);
-    await waitForCameras(edgeA, ['default']);
-    await waitForCameras(edgeB, ['default']);
+    const {
+      owner,
+      edges: [edgeA, edgeB],
+    } = await startCluster(bus, ['edge-a', 'edge-b']);
     const viewer = await watch(edgeA);
 
     const killed = Date.now();
@@ -263,19 +270,15 @@ describe('cluster faults', () => {
     // Little patience for a client that stops reading (config/nats-server.conf's setting): NATS
     // drops it instead of buffering for it.
     const bus = await nats({ writeDeadline: '2s' });
-    const folder = await cameraLikeFrames(640, 480, 50);
-    const owner = await node(bus, 'camera-node', 'camera', {
+    const {
+      owner,
+      edges: [slow, healthy],
+    } = await startCluster(bus, ['edge-slow', 'edge-ok'], {
       CAMERA: 'images',
-      CAMERA_SOURCE: folder,
+      CAMERA_SOURCE: await cameraLikeFrames(640, 480, 50),
       CAMERA_FRAMERATE: '30',
       CAMERA_IDLE_TIMEOUT: '5',
     });
-    const [slow, healthy] = await Promise.all([
-      node(bus, 'edge-slow', 'edge'),
-      node(bus, 'edge-ok', 'edge'),
-    ]);
-    await waitForCameras(slow, ['default']);
-    await waitForCameras(healthy, ['default']);
     const slowViewer = await watch(slow);
     const healthyViewer = await watch(healthy);
     const before = (await bus.varz()).slow_consumers;
