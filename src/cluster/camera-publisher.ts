@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Msg } from '@nats-io/nats-core';
 import { randomInt } from 'node:crypto';
-import { Gop } from '../camera/h264/gop';
+import { Gop } from '../camera/h264/h264-fanout';
 import type { Frame } from '../camera/producer/frame';
 import type { FrameWaiter } from '../camera/producer/frame-hub';
 import { UpdateCameraSettingsDto } from '../camera/settings/update-camera-settings.dto';

@@ -6,7 +6,7 @@ import type { AccessUnit } from '../../h264/avc';
 import { findFfmpeg } from '../drivers/ffmpeg-binary';
 import type { Frame } from '../producer/frame';
 import type { FrameProducer } from '../producer/frame-producer';
-import { Gop } from './gop';
+import { H264Fanout, type H264Viewer } from './h264-fanout';
 import { encodeJpegFrames, findH264Encoder, type H264EncoderTool } from './h264-encoder';
 
 export const H264_STATES = ['idle', 'starting', 'running', 'retrying', 'unavailable'] as const;
@@ -29,10 +29,7 @@ export class H264Status {
   @ApiProperty({ nullable: true }) readonly lastError!: string | null;
 }
 
-/** A WebRTC viewer as the stream sees it: something that takes pictures. */
-export interface H264Viewer {
-  deliver(unit: AccessUnit): void;
-}
+export type { H264Viewer };
 
 /** Where WebRTC viewers get a camera's H.264: this node's encoder, or a camera node's over NATS. */
 export interface H264Source {
@@ -72,16 +69,20 @@ const describe = (error: unknown): string =>
  * its pictures come from the capture, untouched, and no encoder process runs.
  */
 export class H264Stream implements H264Source {
-  private readonly viewers = new Set<H264Viewer>();
+  private readonly fanout = new H264Fanout({
+    joined: () => {
+      this.cancelIdleStop();
+      if (this.run === undefined && !this.destroyed) this.start();
+    },
+    left: () => this.scheduleIdleStop(),
+  });
   private readonly redact: Redact;
-  private readonly gop = new Gop<AccessUnit>();
   private run: { abort: AbortController; done: Promise<void> } | undefined;
   private previousRun: Promise<void> = Promise.resolve();
   private idleTimer: NodeJS.Timeout | undefined;
   private tool: Promise<H264EncoderTool | undefined> | undefined;
   private state: H264State = 'idle';
   private encoder: string | null = null;
-  private keyframes = 0;
   private restarts = 0;
   private lastError: string | null = null;
   private destroyed = false;
@@ -91,7 +92,7 @@ export class H264Stream implements H264Source {
   }
 
   get viewerCount(): number {
-    return this.viewers.size;
+    return this.fanout.viewerCount;
   }
 
   /**
@@ -99,31 +100,15 @@ export class H264Stream implements H264Source {
    * followed), then every new picture. `close()` of the result removes it again.
    */
   subscribe(viewer: H264Viewer): { close(): void; resync(): void } {
-    this.viewers.add(viewer);
-    this.cancelIdleStop();
-    if (this.run === undefined && !this.destroyed) this.start();
-    this.replay(viewer);
-    let closed = false;
-    return {
-      close: () => {
-        if (closed) return;
-        closed = true;
-        this.viewers.delete(viewer);
-        this.scheduleIdleStop();
-      },
-      // A viewer that lost pictures (PLI): the GOP again, from its keyframe.
-      resync: () => {
-        if (!closed) this.replay(viewer);
-      },
-    };
+    return this.fanout.subscribe(viewer);
   }
 
   status(): H264Status {
     return {
       state: this.state,
       encoder: this.encoder,
-      viewers: this.viewers.size,
-      keyframes: this.keyframes,
+      viewers: this.fanout.viewerCount,
+      keyframes: this.fanout.keyframes,
       restarts: this.restarts,
       lastError: this.lastError,
     };
@@ -142,22 +127,12 @@ export class H264Stream implements H264Source {
     await this.stop();
   }
 
-  private replay(viewer: H264Viewer): void {
-    for (const unit of this.gop.units) {
-      try {
-        viewer.deliver(unit);
-      } catch {
-        // A viewer that failed mid-way is closed by its own session.
-      }
-    }
-  }
-
   private scheduleIdleStop(): void {
-    if (this.viewers.size > 0 || this.run === undefined || this.destroyed) return;
+    if (this.fanout.viewerCount > 0 || this.run === undefined || this.destroyed) return;
     this.cancelIdleStop();
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
-      if (this.viewers.size === 0) void this.stop();
+      if (this.fanout.viewerCount === 0) void this.stop();
     }, this.options.idleTimeoutMs);
     this.idleTimer.unref();
   }
@@ -184,7 +159,7 @@ export class H264Stream implements H264Source {
     if (run === undefined) return this.previousRun;
     this.run = undefined;
     run.abort.abort(new Error('stopped'));
-    this.gop.clear();
+    this.fanout.restart();
     await run.done;
     if (this.run === undefined && this.state !== 'unavailable') this.state = 'idle';
   }
@@ -263,7 +238,7 @@ export class H264Stream implements H264Source {
     } finally {
       release();
       waiter.close();
-      this.gop.clear();
+      this.fanout.restart();
     }
   }
 
@@ -311,20 +286,12 @@ export class H264Stream implements H264Source {
     } finally {
       signal.removeEventListener('abort', forward);
       waiter.close();
-      this.gop.clear();
+      this.fanout.restart();
     }
     return pictures;
   }
 
   private publish(unit: AccessUnit): void {
-    if (unit.keyframe) this.keyframes += 1;
-    this.gop.add(unit);
-    for (const viewer of this.viewers) {
-      try {
-        viewer.deliver(unit);
-      } catch {
-        // One viewer's failure must not starve the others.
-      }
-    }
+    this.fanout.publish(unit);
   }
 }

@@ -1,6 +1,5 @@
-import { Gop } from '../../camera/h264/gop';
+import { H264Fanout } from '../../camera/h264/h264-fanout';
 import type { H264Source, H264Status, H264Viewer } from '../../camera/h264/h264-stream';
-import type { AccessUnit } from '../../h264/avc';
 import type { BusSubscription } from '../cluster-bus.service';
 import { PIECE_KINDS, PieceAssembler, type Picture } from '../frame-pieces';
 import type { RemoteLink } from './remote-link';
@@ -16,8 +15,14 @@ import type { RemoteLink } from './remote-link';
  * broken stream, nor one that goes back in time.
  */
 export class RemoteH264Stream implements H264Source {
-  private readonly viewers = new Set<H264Viewer>();
-  private readonly gop = new Gop<AccessUnit>();
+  private readonly fanout = new H264Fanout({
+    joined: () => {
+      if (this.subscription === undefined) this.start();
+    },
+    left: () => {
+      if (this.fanout.viewerCount === 0) this.stop();
+    },
+  });
   private subscription: BusSubscription | undefined;
   private stopWatching: (() => void) | undefined;
   private assembler = new PieceAssembler();
@@ -25,7 +30,6 @@ export class RemoteH264Stream implements H264Source {
   /** The last picture handed to viewers in this epoch; undefined before the first. */
   private lastSeq: number | undefined;
   private waitingForKeyframe = true;
-  private keyframes = 0;
   private restarts = 0;
   private running = false;
 
@@ -36,25 +40,11 @@ export class RemoteH264Stream implements H264Source {
   ) {}
 
   get viewerCount(): number {
-    return this.viewers.size;
+    return this.fanout.viewerCount;
   }
 
   subscribe(viewer: H264Viewer): { close(): void; resync(): void } {
-    this.viewers.add(viewer);
-    if (this.subscription === undefined) this.start();
-    this.replay(viewer);
-    let closed = false;
-    return {
-      close: () => {
-        if (closed) return;
-        closed = true;
-        this.viewers.delete(viewer);
-        if (this.viewers.size === 0) this.stop();
-      },
-      resync: () => {
-        if (!closed) this.replay(viewer);
-      },
-    };
+    return this.fanout.subscribe(viewer);
   }
 
   status(): H264Status {
@@ -70,8 +60,8 @@ export class RemoteH264Stream implements H264Source {
               ? 'running'
               : 'starting',
       encoder: null,
-      viewers: this.viewers.size,
-      keyframes: this.keyframes,
+      viewers: this.fanout.viewerCount,
+      keyframes: this.fanout.keyframes,
       restarts: this.restarts,
       lastError: !this.available()
         ? `the node of camera ${this.link.id} has no H.264 encoder`
@@ -80,7 +70,7 @@ export class RemoteH264Stream implements H264Source {
   }
 
   async destroy(): Promise<void> {
-    this.viewers.clear();
+    this.fanout.clear();
     this.stop();
     return Promise.resolve();
   }
@@ -100,7 +90,7 @@ export class RemoteH264Stream implements H264Source {
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     this.link.want('h264', false);
-    this.gop.clear();
+    this.fanout.restart();
     this.running = false;
   }
 
@@ -111,6 +101,7 @@ export class RemoteH264Stream implements H264Source {
     this.epoch = undefined;
     this.lastSeq = undefined;
     this.waitingForKeyframe = true;
+    this.fanout.restart();
     this.running = false;
     const subjects = this.link.subjects;
     this.subscription =
@@ -136,7 +127,7 @@ export class RemoteH264Stream implements H264Source {
     if (last !== undefined && picture.seq <= last) return;
     if (last !== undefined && picture.seq !== last + 1 && !this.waitingForKeyframe) {
       this.waitingForKeyframe = true;
-      this.gop.clear();
+      this.fanout.restart();
     }
     if (this.waitingForKeyframe) {
       if (!keyframe) return;
@@ -144,25 +135,6 @@ export class RemoteH264Stream implements H264Source {
     }
     this.lastSeq = picture.seq;
     this.running = true;
-    const unit: AccessUnit = { data: picture.data, keyframe, timestampMs: picture.capturedAt };
-    if (keyframe) this.keyframes += 1;
-    this.gop.add(unit);
-    for (const viewer of this.viewers) {
-      try {
-        viewer.deliver(unit);
-      } catch {
-        // One viewer's failure must not starve the others.
-      }
-    }
-  }
-
-  private replay(viewer: H264Viewer): void {
-    for (const unit of this.gop.units) {
-      try {
-        viewer.deliver(unit);
-      } catch {
-        // A viewer that failed mid-way is closed by its own session.
-      }
-    }
+    this.fanout.publish({ data: picture.data, keyframe, timestampMs: picture.capturedAt });
   }
 }
