@@ -408,8 +408,9 @@ function printTables(
   };
   const latencyPair = (latency: number[]): string =>
     pair(percentile(latency, 0.5), percentile(latency, 0.99));
+  /** CPU per frame, or (given differences) per added frame: either may be negative. */
   const perFrameUs = (cpuPercent: number, framesPerS: number): number =>
-    framesPerS > 0 ? (cpuPercent / 100 / framesPerS) * 1e6 : NaN;
+    framesPerS !== 0 ? (cpuPercent / 100 / framesPerS) * 1e6 : NaN;
   const each = (values: number[], digits = 1): string =>
     values.map((value) => fixed(value, digits)).join(' / ');
   const table = (header: string[], body: string[][]): void => {
