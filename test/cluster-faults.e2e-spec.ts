@@ -105,7 +105,9 @@ function rssMb(process: ServerProcess): number {
 }
 
 function expectBoundedMemory(...processes: ServerProcess[]): void {
-  for (const process of processes) expect(rssMb(process)).toBeLessThan(RSS_LIMIT_MB);
+  const sizes = processes.map(rssMb);
+  console.log(`[cluster fault] nodes' RSS after the fault: ${sizes.map(Math.round).join(', ')} MB`);
+  for (const size of sizes) expect(size).toBeLessThan(RSS_LIMIT_MB);
 }
 
 const report = (what: string, ms: number): void =>
