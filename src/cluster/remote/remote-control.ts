@@ -19,6 +19,12 @@ import {
 import { PIECE_KINDS, PieceAssembler, type Picture } from '../frame-pieces';
 import type { RemoteLink } from './remote-link';
 
+/**
+ * How long an answer to a read (status, settings, capabilities, IR LEDs) is shared by the calls
+ * that come meanwhile: pages poll the status every 2 s, and a thousand of them on edges must not
+ * become a thousand requests to the camera's node.
+ */
+const READ_SHARED_MS = 1_000;
 /** How long the camera's node has to answer a control request (a snapshot has its own time). */
 const ANSWER_TIMEOUT_MS = 5_000;
 /** Time for the answer to travel, on top of the snapshot's own timeout. */
@@ -34,6 +40,11 @@ const isNoResponders = (error: unknown): boolean =>
  * this node, where the call arrived. A node that cannot be reached is a 503 that says so.
  */
 export class RemoteControl implements CameraControl {
+  private readonly reads = new Map<
+    string,
+    { readonly at: number; readonly answer: Promise<unknown> }
+  >();
+
   constructor(
     private readonly link: RemoteLink,
     /** This node's own copy of the camera's frames, while its viewers watch. */
@@ -43,27 +54,27 @@ export class RemoteControl implements CameraControl {
   ) {}
 
   async status(): Promise<CameraStatusResponse> {
-    return (await this.json({ op: 'status' })) as CameraStatusResponse;
+    return (await this.read('status')) as CameraStatusResponse;
   }
 
   async settings(): Promise<CameraSettings> {
-    return (await this.json({ op: 'settings' })) as CameraSettings;
+    return (await this.read('settings')) as CameraSettings;
   }
 
   async updateSettings(patch: Partial<CameraSettings>): Promise<CameraSettings> {
-    return (await this.json({ op: 'updateSettings', body: patch })) as CameraSettings;
+    return (await this.change({ op: 'updateSettings', body: patch })) as CameraSettings;
   }
 
   async capabilities(): Promise<CameraCapabilities> {
-    return (await this.json({ op: 'capabilities' })) as CameraCapabilities;
+    return (await this.read('capabilities')) as CameraCapabilities;
   }
 
   async irLedState(): Promise<IrLedState> {
-    return (await this.json({ op: 'irLed' })) as IrLedState;
+    return (await this.read('irLed')) as IrLedState;
   }
 
   async changeIrLed(change: IrLedChange): Promise<IrLedState> {
-    return (await this.json({ op: 'changeIrLed', change })) as IrLedState;
+    return (await this.change({ op: 'changeIrLed', change })) as IrLedState;
   }
 
   /**
@@ -84,6 +95,29 @@ export class RemoteControl implements CameraControl {
       height: picture.height,
       live: true,
     };
+  }
+
+  /** A read, shared with the same read of the last second (a failure is not kept). */
+  private async read(op: 'status' | 'settings' | 'capabilities' | 'irLed'): Promise<unknown> {
+    const now = Date.now();
+    const shared = this.reads.get(op);
+    if (shared !== undefined && now - shared.at < READ_SHARED_MS) return shared.answer;
+    const answer = this.json({ op });
+    this.reads.set(op, { at: now, answer });
+    answer.catch(() => {
+      if (this.reads.get(op)?.answer === answer) this.reads.delete(op);
+    });
+    return answer;
+  }
+
+  /** A change: what was read before it is read again. */
+  private async change(request: ControlRequest): Promise<unknown> {
+    this.reads.clear();
+    try {
+      return await this.json(request);
+    } finally {
+      this.reads.clear();
+    }
   }
 
   private async json(request: ControlRequest): Promise<unknown> {
