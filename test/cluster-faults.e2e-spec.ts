@@ -268,6 +268,37 @@ describe('cluster faults', () => {
     expectBoundedMemory(restarted, edgeA, edgeB);
   }, 60_000);
 
+  it('says goodbye when a camera node stops normally: its camera leaves the list at once, its viewers elsewhere see "no signal", never an end', async () => {
+    const bus = await nats();
+    const {
+      owner,
+      edges: [edge],
+    } = await startCluster(bus, ['edge-a']);
+    const viewer = await watch(edge);
+
+    const stopping = Date.now();
+    owner.signal('SIGTERM');
+    await waitForCameras(edge, [], 5_000);
+    report(
+      'camera node stopped (SIGTERM) → its camera leaves the directory',
+      Date.now() - stopping,
+    );
+    await waitFor(
+      () => placeholderSince(viewer, stopping) !== undefined,
+      'the "no signal" picture',
+      10_000,
+    );
+    expect((await owner.exited).signal).toBe('SIGTERM');
+    expect(viewer.ended).toBe(false);
+    expect(edge.output).not.toMatch(/was removed/);
+
+    const restarted = await node(bus, 'camera-node', 'camera');
+    const back = Date.now();
+    await waitFor(() => liveSince(viewer, back) !== undefined, 'live frames again', 20_000);
+    expect(viewer.ended).toBe(false);
+    expectBoundedMemory(restarted, edge);
+  }, 60_000);
+
   it('has a slow edge dropped by NATS as a slow consumer, and it recovers while the others carry on', async () => {
     // Little patience for a client that stops reading (config/nats-server.conf's setting): NATS
     // drops it instead of buffering for it.

@@ -59,6 +59,7 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
   private cameras = new Map<string, LocalCamera>();
   private remote: RemoteCameraSource | undefined;
   private readonly listeners = new Set<(event: CameraEvent) => void>();
+  private readonly closingListeners = new Set<() => void>();
   private readonly changes = new SerialQueue();
   private readonly onHangup = (): void => {
     void this.reload().catch((error: unknown) =>
@@ -87,6 +88,8 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     process.off('SIGHUP', this.onHangup);
+    // Before the cameras go: a cluster says it leaves, instead of announcing a node without them.
+    for (const listener of this.closingListeners) listener();
     await this.changes.run(async () => {
       const all = [...this.cameras.values()];
       this.cameras = new Map();
@@ -158,6 +161,12 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
   /** Tells the listeners that a camera of another node is gone (its node removed it). */
   remoteRemoved(camera: Camera): void {
     this.emit({ kind: 'removed', camera });
+  }
+
+  /** Calls `listener` once, when the server stops, before any camera is stopped. */
+  onClosing(listener: () => void): () => void {
+    this.closingListeners.add(listener);
+    return () => this.closingListeners.delete(listener);
   }
 
   /** Calls `listener` for each camera added, changed or removed; returns the unsubscriber. */

@@ -244,9 +244,12 @@ export class ClusterBus {
       if (this.connection === connection) this.connection = undefined;
       this.setUp(false);
       if (this.stopping.signal.aborted) return;
-      this.logger.warn(
+      this.noteFailure(
         `The NATS connection closed${closed instanceof Error ? ` (${describe(closed)})` : ''}; connecting again`,
       );
+      // A connection that closes as soon as it is made must not make this loop spin.
+      if (!(await sleep(retryMs, this.stopping.signal))) return;
+      retryMs = Math.min(retryMs * 2, BACKOFF_MAX_MS);
     }
   }
 

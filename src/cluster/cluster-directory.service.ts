@@ -41,8 +41,11 @@ export class ClusterDirectory {
   private timer: NodeJS.Timeout | undefined;
   private stopBusWatch: (() => void) | undefined;
   private stopRegistryWatch: (() => void) | undefined;
+  private stopClosingWatch: (() => void) | undefined;
+  private stopped = false;
   private reportedConflicts = new Set<string>();
   private reportedClashes = new Set<string>();
+  private reportedTooLarge = false;
 
   constructor(
     private readonly config: ClusterConfig,
@@ -88,14 +91,22 @@ export class ClusterDirectory {
       this.bus.publish(this.subjects.query, '');
     });
     this.stopRegistryWatch = this.registry.onChange(() => this.announce());
+    this.stopClosingWatch = this.registry.onClosing(() => this.stop());
     this.announce();
     this.timer = setInterval(() => this.tick(), this.config.heartbeatMs);
     this.timer.unref();
   }
 
-  /** Says goodbye, so the others forget this node's cameras at once. */
+  /**
+   * Says goodbye, so the others forget this node's cameras at once (their viewers elsewhere see
+   * "no signal" until it is back), and announces no more. Called as the server stops, before its
+   * cameras do: it must never announce itself without them, which would end their viewers.
+   */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     clearInterval(this.timer);
+    this.stopClosingWatch?.();
     this.stopBusWatch?.();
     this.stopRegistryWatch?.();
     this.bus.publish(
@@ -144,9 +155,22 @@ export class ClusterDirectory {
   }
 
   private announce(): void {
+    if (this.stopped) return;
     const announcement = this.selfAnnouncement();
     if (this.state.receive(announcement, Date.now())) this.changed();
-    this.bus.publish(this.subjects.announce, JSON.stringify(announcement));
+    const text = JSON.stringify(announcement);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > this.bus.maxPayload) {
+      if (!this.reportedTooLarge) {
+        this.logger.error(
+          `This node's announcement of its ${announcement.cameras.length} cameras is ${bytes} bytes, more than the NATS server's max_payload (${this.bus.maxPayload}): the other nodes cannot see them; raise max_payload`,
+        );
+      }
+      this.reportedTooLarge = true;
+      return;
+    }
+    this.reportedTooLarge = false;
+    this.bus.publish(this.subjects.announce, text);
   }
 
   private tick(): void {

@@ -49,6 +49,22 @@ describe(parseAnnouncement.name, () => {
     ['a camera id that is no id', announce('n', 'i', ['Bad Id'])],
     ['no heartbeat', { ...announce('n', 'i', []), heartbeatMs: 0 }],
     ['a camera without settings', { ...announce('n', 'i', []), cameras: [{ id: 'a' }] }],
+    [
+      'settings no camera can have',
+      {
+        ...announce('n', 'i', []),
+        cameras: [{ ...camera('a'), settings: { ...DEFAULT_SETTINGS, framerate: 0 } }],
+      },
+    ],
+    [
+      'settings without a frame rate',
+      {
+        ...announce('n', 'i', []),
+        cameras: [{ ...camera('a'), settings: { ...DEFAULT_SETTINGS, framerate: undefined } }],
+      },
+    ],
+    ['a heartbeat longer than any node has', { ...announce('n', 'i', []), heartbeatMs: 3_600_000 }],
+    ['a start far in the future', { ...announce('n', 'i', []), startedAt: Date.now() + 10 ** 12 }],
     ['not an object', 'hello'],
   ])('should refuse %s', (_what, data) => {
     expect(parseAnnouncement(data)).toBeUndefined();

@@ -1,6 +1,10 @@
 import { CAMERA_ID_PATTERN } from '../camera/camera-definition';
 import { CAMERA_STATES, type CameraState } from '../camera/producer/camera-status';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import type { CameraSettings } from '../camera/settings/camera-settings.model';
+import { DEFAULT_SETTINGS } from '../camera/settings/settings-limits';
+import { UpdateCameraSettingsDto } from '../camera/settings/update-camera-settings.dto';
 import { NODE_NAME_PATTERN } from './cluster.config';
 
 /** One camera as its node announces it. */
@@ -43,6 +47,20 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 const isCount = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
+/** Settings as a node may announce them: every field there, each within what any camera allows. */
+function isSettings(value: unknown): value is CameraSettings {
+  if (!isObject(value)) return false;
+  const dto = plainToInstance(UpdateCameraSettingsDto, value);
+  // Fields a newer camfeed may add are let through: only the known ones must be right.
+  if (validateSync(dto, { whitelist: true }).length > 0) return false;
+  return Object.keys(DEFAULT_SETTINGS).every((key) => value[key] !== undefined);
+}
+
+/** The longest heartbeat a node may announce (CLUSTER_HEARTBEAT's most). */
+const MAX_HEARTBEAT_MS = 60_000;
+/** How far ahead of this node's clock another node's start may be (clocks are not exact). */
+const MAX_CLOCK_AHEAD_MS = 24 * 3600_000;
+
 function parseCamera(value: unknown): AnnouncedCamera | undefined {
   if (!isObject(value)) return undefined;
   const { id, name, driver, state, running, clients, frameSize, lastError, maxClients, h264 } =
@@ -59,7 +77,7 @@ function parseCamera(value: unknown): AnnouncedCamera | undefined {
     return undefined;
   if (lastError !== null && typeof lastError !== 'string') return undefined;
   if (maxClients !== null && !isCount(maxClients)) return undefined;
-  if (!isObject(value.settings)) return undefined;
+  if (!isSettings(value.settings)) return undefined;
   return value as unknown as AnnouncedCamera;
 }
 
@@ -69,7 +87,9 @@ export function parseAnnouncement(data: unknown): Announcement | undefined {
   const { node, instance, startedAt, heartbeatMs, cameras } = data;
   if (typeof node !== 'string' || !NODE_NAME_PATTERN.test(node)) return undefined;
   if (typeof instance !== 'string' || instance === '' || instance.length > 64) return undefined;
-  if (!isCount(startedAt) || !isCount(heartbeatMs) || heartbeatMs === 0) return undefined;
+  if (!isCount(startedAt) || startedAt > Date.now() + MAX_CLOCK_AHEAD_MS) return undefined;
+  if (!isCount(heartbeatMs) || heartbeatMs === 0 || heartbeatMs > MAX_HEARTBEAT_MS)
+    return undefined;
   if (!Array.isArray(cameras)) return undefined;
   const parsed = cameras.map(parseCamera);
   if (parsed.some((camera) => camera === undefined)) return undefined;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  MAX_PICTURE_BYTES,
   PIECE_HEADER_BYTES,
   PIECE_KINDS,
   PieceAssembler,
@@ -110,6 +111,15 @@ describe(PieceAssembler.name, () => {
     expect(sut.push(Buffer.from('hello, this is not a piece of any picture'))).toBe(undefined);
     expect(sut.push(Buffer.alloc(0))).toBe(undefined);
     expect(sut.malformed).toBe(2);
+  });
+
+  it('should refuse a piece that announces a picture larger than any', () => {
+    const sut = new PieceAssembler();
+    const [piece] = splitIntoPieces(meta(1), randomBytes(100), 2000);
+    piece.writeUInt32BE(MAX_PICTURE_BYTES + 1, 16);
+    expect(readPieceHeader(piece)).toBeUndefined();
+    expect(sut.push(piece)).toBe(undefined);
+    expect(sut.malformed).toBe(1);
   });
 
   it('should refuse a piece whose lengths do not add up', () => {

@@ -16,6 +16,8 @@
  */
 
 export const PIECE_HEADER_BYTES = 32;
+/** No picture is bigger: a piece announcing more is not one of camfeed's (or an attack). */
+export const MAX_PICTURE_BYTES = 64 * 1024 * 1024;
 const MAGIC = 0xcf;
 const VERSION = 1;
 const MAX_PIECES = 0xffff;
@@ -99,14 +101,16 @@ export function readPieceHeader(message: Uint8Array): PieceHeader | undefined {
   const kind = view[2];
   const index = view.readUInt16BE(12);
   const count = view.readUInt16BE(14);
-  if (!KIND_VALUES.has(kind) || count === 0 || index >= count) return undefined;
+  const total = view.readUInt32BE(16);
+  if (!KIND_VALUES.has(kind) || count === 0 || index >= count || total > MAX_PICTURE_BYTES)
+    return undefined;
   return {
     kind: kind as PieceKind,
     epoch: view.readUInt32BE(4),
     seq: view.readUInt32BE(8),
     index,
     count,
-    total: view.readUInt32BE(16),
+    total,
     capturedAt: view.readDoubleBE(20),
     width: view.readUInt16BE(28),
     height: view.readUInt16BE(30),

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { FrameProducer } from '../../camera/producer/frame-producer';
 import type { Camera, CameraControl, CameraOverview } from '../../cameras/camera';
-import type { DirectoryCamera } from '../directory-state';
+import type { AnnouncedCamera, DirectoryCamera } from '../directory-state';
 import { RemoteControl } from './remote-control';
 import { RemoteFrameDriver } from './remote-frame.driver';
 import { RemoteH264Stream } from './remote-h264-stream';
@@ -42,7 +42,7 @@ export class RemoteCamera implements Camera {
       stallTimeoutMs,
       logger,
     });
-    this.h264 = new RemoteH264Stream(link, () => this.known.camera.h264);
+    this.h264 = new RemoteH264Stream(link, () => this.announced.h264);
     this.control = new RemoteControl(link, this.producer, () => this.node);
   }
 
@@ -89,13 +89,30 @@ export class RemoteCamera implements Camera {
     // Claimed by two nodes is not gone: it is listed (as a conflict) until one is renamed.
     const gone = entry === undefined && conflict.length === 0;
     if (!gone) this.left = undefined;
-    else if (this.left === undefined && this.link.owner !== undefined) this.left = Date.now();
+    else this.left ??= Date.now();
     this.link.update(entry, conflict);
+  }
+
+  /** The camera as its node announced it last. */
+  private get announced(): AnnouncedCamera {
+    return (this.latest() ?? this.known).camera;
+  }
+
+  /**
+   * Every heartbeat: this node's copy follows the camera's rate and size (what its stall watchdog
+   * and "no signal" picture go by). A change restarts the subscription, as rare as the change.
+   */
+  follow(): void {
+    const { framerate, width, height } = this.announced.settings;
+    const current = this.producer.currentSettings;
+    if (framerate === current.framerate && width === current.width && height === current.height)
+      return;
+    this.producer.applySettings(this.announced.settings);
   }
 
   /** As its node announced it, while it can be reached. */
   overview(): CameraOverview {
-    const announced = (this.latest() ?? this.known).camera;
+    const announced = this.announced;
     if (this.link.unreachable === undefined) {
       const { driver, state, running, clients, frameSize, lastError } = announced;
       return { driver, state, running, clients, frameSize, lastError };

@@ -56,8 +56,13 @@ export class RemoteCameras implements RemoteCameraSource {
     const now = Date.now();
     for (const [id, camera] of this.cameras) {
       camera.link.renew();
+      camera.follow();
       const left = camera.leftAt;
-      if (left !== undefined && now - left > ABSENT_GRACE_MS && !camera.inUse) {
+      if (left === undefined || now - left <= ABSENT_GRACE_MS) continue;
+      if (this.directory.hasNode(camera.node)) {
+        // Its node is back (restarted, or another process took its name) without it: removed.
+        this.forget(camera, `Camera ${id} did not come back with node ${camera.node}`);
+      } else if (!camera.inUse) {
         this.cameras.delete(id);
         void camera.destroy();
       }
@@ -143,16 +148,23 @@ export class RemoteCameras implements RemoteCameraSource {
     }
     for (const [id, camera] of this.cameras) {
       if (seen.has(id) && this.registry.findLocal(id) === undefined) continue;
-      const removedByItsNode = this.directory.hasNode(camera.node);
+      // The very process that had it still announces, without it: removed. Another process of
+      // that node's name (a restart, or a clash) without it: gone for now, as a node that left.
+      const owner = camera.link.owner?.instance;
+      const removedByItsNode =
+        owner !== undefined && this.directory.nodes().some((node) => node.instance === owner);
       camera.update(undefined, []);
       if (removedByItsNode || this.registry.findLocal(id) !== undefined) {
-        // Its node is still here without it: the camera was removed (or this node has one of
-        // that id now). Its viewers here end, as those of a camera removed from a cameras file.
-        this.logger.log(`Camera ${id} of node ${camera.node} was removed`);
-        this.cameras.delete(id);
-        this.registry.remoteRemoved(camera);
-        void camera.destroy();
+        this.forget(camera, `Camera ${id} of node ${camera.node} was removed`);
       }
     }
+  }
+
+  /** Ends the camera's viewers here, as those of a camera removed from a cameras file. */
+  private forget(camera: RemoteCamera, why: string): void {
+    this.logger.log(why);
+    this.cameras.delete(camera.id);
+    this.registry.remoteRemoved(camera);
+    void camera.destroy();
   }
 }

@@ -91,6 +91,12 @@ describe(RemoteControl.name, () => {
     expect(bus.requests).toHaveLength(2);
   });
 
+  it('should answer 502 when the node’s answer is none', async () => {
+    const { bus, sut } = setUp();
+    bus.reply = () => ({ hello: 'world' }) as unknown as ControlReply;
+    await expect(sut.capabilities()).rejects.toMatchObject({ status: 502 });
+  });
+
   it('should answer 503 naming the node, without asking, when the camera cannot be reached', async () => {
     const { bus, link, sut } = setUp();
     link.update(undefined, []);

@@ -128,8 +128,22 @@ export class RemoteControl implements CameraControl {
   }
 
   private reply(picture: Picture): ControlReply {
-    if (picture.kind !== PIECE_KINDS.json) return { status: 502, body: { message: 'bad answer' } };
-    return JSON.parse(picture.data.toString('utf8')) as ControlReply;
+    const bad: ControlReply = {
+      status: 502,
+      body: {
+        statusCode: 502,
+        message: `The node of camera ${this.link.id} gave an answer that is none`,
+      },
+    };
+    if (picture.kind !== PIECE_KINDS.json) return bad;
+    try {
+      const reply = JSON.parse(picture.data.toString('utf8')) as Partial<ControlReply>;
+      return typeof reply.status === 'number' && reply.status >= 100 && reply.status < 600
+        ? (reply as ControlReply)
+        : bad;
+    } catch {
+      return bad;
+    }
   }
 
   private failure(picture: Picture): Error {
