@@ -41,7 +41,7 @@ export class WhepClient {
   state = 'new';
   /** The session's resource, from the answer's Location. */
   location: string | undefined;
-  private child: ChildProcessByStdio<Writable, Readable, null> | undefined;
+  private child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
   private readonly listeners = new Set<(message: Message) => void>();
   /** Every message of the player, in order (OPTIONS and PATCH answers among them). */
   readonly messages: Message[] = [];
@@ -61,18 +61,34 @@ export class WhepClient {
     trickle = false,
   ): Promise<WhepReply> {
     const options = JSON.stringify({ headers, record: this.recordingFile, trickle });
-    const child = spawn(process.execPath, [VIEWER, this.endpoint, options], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    this.child = child;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const message = JSON.parse(line) as Message;
-      if (message.type === 'stats') this.stats = message as unknown as WhepClientStats;
-      else this.messages.push(message);
-      if (message.type === 'state') this.state = message.state as string;
-      for (const listener of this.listeners) listener(message);
-    });
-    const reply = await this.next('reply');
+    let reply: Message;
+    for (let attempt = 1; ; attempt++) {
+      const child = spawn(process.execPath, [VIEWER, this.endpoint, options], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      this.child = child;
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        process.stderr.write(chunk);
+      });
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const message = JSON.parse(line) as Message;
+        if (message.type === 'stats') this.stats = message as unknown as WhepClientStats;
+        else this.messages.push(message);
+        if (message.type === 'state') this.state = message.state as string;
+        for (const listener of this.listeners) listener(message);
+      });
+      try {
+        reply = await this.next('reply');
+        break;
+      } catch (error) {
+        // node-datachannel as the offering side, on a busy machine, now and then fails to apply
+        // a good answer ("Got a remote candidate without ICE transport"): the player's glitch,
+        // not the server's. Browsers, the real offerers, are not affected; the player offers again.
+        if (attempt === 3 || !/without ICE transport/.test(stderr)) throw error;
+      }
+    }
     const replyHeaders = new Headers(reply.headers as Record<string, string>);
     const location = replyHeaders.get('location');
     if (reply.status === 201 && location !== null)
