@@ -57,6 +57,14 @@ describe(CameraSettingsManager.name, () => {
     expect(producer.currentSettings).toEqual(config.defaults);
   });
 
+  it('says nothing of settings a camera can do, however their keys are ordered', async () => {
+    // What fitting makes of settings within limits: the same values, its own key order.
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    await start({ vflip: false, width: 320, height: 240 });
+    expect(warn.mock.calls.filter(([text]) => /beyond what/.test(String(text)))).toEqual([]);
+    warn.mockRestore();
+  });
+
   it('restores saved settings over the defaults', async () => {
     const sut = await start({ version: 1, camera: { width: 1280, height: 720, rotation: 180 } });
     expect(sut.settings).toEqual({ ...config.defaults, width: 1280, height: 720, rotation: 180 });

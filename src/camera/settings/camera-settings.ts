@@ -5,7 +5,7 @@ import type { Redact } from '../../common/redact-secrets';
 import { SerialQueue } from '../../common/serial-queue';
 import type { SettingsStore } from '../../persistence/settings-store.service';
 import type { CameraDriver, DriverCapabilities } from '../drivers/camera-driver.interface';
-import { SETTINGS_LIMITS } from './settings-limits';
+import { DEFAULT_SETTINGS, SETTINGS_LIMITS } from './settings-limits';
 import { findSettingsProblems, fitSettings } from './capabilities';
 import {
   type CameraCapabilities,
@@ -18,7 +18,9 @@ import { UnsupportedSettingsError } from './unsupported-settings.error';
 /** This camera's entry in settings.json. */
 const SECTION = 'settings';
 
-const describe = (settings: CameraSettings): string => JSON.stringify(settings);
+/** In one order of keys, so settings compare equal however they were put together. */
+const SETTINGS_KEYS = Object.keys(DEFAULT_SETTINGS);
+const describe = (settings: CameraSettings): string => JSON.stringify(settings, SETTINGS_KEYS);
 
 export interface CameraSettingsOptions {
   readonly cameraId: string;
