@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { isPlaceholder } from '../src/drawing/placeholder-frame';
+import { isPlaceholder, readPlaceholderComment } from '../src/drawing/placeholder-frame';
 import {
   camerasOf,
   startEdge,
@@ -268,7 +268,7 @@ describe('cluster faults', () => {
     expectBoundedMemory(restarted, edgeA, edgeB);
   }, 60_000);
 
-  it('says goodbye when a camera node stops normally: its camera leaves the list at once, its viewers elsewhere see "no signal", never an end', async () => {
+  it('says goodbye when a camera node stops normally: its camera leaves the list at once, its viewers elsewhere see "no signal" and why, never an end', async () => {
     const bus = await nats();
     const {
       owner,
@@ -291,6 +291,13 @@ describe('cluster faults', () => {
     expect((await owner.exited).signal).toBe('SIGTERM');
     expect(viewer.ended).toBe(false);
     expect(edge.output).not.toMatch(/was removed/);
+    // Longer than the stall timeout (10 s): the picture still says why, not "no frame for 10 s".
+    await delay(11_000);
+    const newest = viewer.parts.filter((part) => isPlaceholder(part.body)).at(-1);
+    expect(readPlaceholderComment(newest?.body ?? Buffer.alloc(0))).toMatchObject({
+      title: 'NO SIGNAL',
+      reason: 'the node of camera default left the cluster',
+    });
 
     const restarted = await node(bus, 'camera-node', 'camera');
     const back = Date.now();

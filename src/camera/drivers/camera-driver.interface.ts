@@ -55,10 +55,16 @@ export interface CameraDriver {
   readonly redact?: Redact;
 
   /**
-   * The longest wait between two attempts after failures (default 10 s). A driver that opens no
-   * device, such as one subscribing to another node, can afford to try again sooner.
+   * The longest wait between two attempts after failures (default 10 s).
    */
   readonly retryMaxMs?: number;
+
+  /**
+   * For a driver that knows when its source comes back (another node's camera: the node is back
+   * in the cluster): resolves then, and the producer tries again at once instead of waiting out
+   * its backoff. While the source is there it must not resolve (the backoff applies).
+   */
+  ready?(signal: AbortSignal): Promise<void>;
 
   /** What this camera supports. May probe the device; the result is cached by the caller. */
   capabilities(): Promise<DriverCapabilities>;

@@ -44,9 +44,24 @@ export async function superviseCapture(
     if (signal.aborted) return;
     if (frames > 0) retryMs = RETRY_MIN_MS;
     events.failed(failure, retryMs);
-    if (!(await sleep(retryMs, signal))) return;
+    if (!(await pause(options.driver, retryMs, signal))) return;
     retryMs = Math.min(retryMs * 2, options.driver.retryMaxMs ?? RETRY_MAX_MS);
   }
+}
+
+/** The backoff, cut short when the driver says its source is back; false if `signal` aborted. */
+async function pause(driver: CameraDriver, ms: number, signal: AbortSignal): Promise<boolean> {
+  if (driver.ready === undefined) return sleep(ms, signal);
+  const done = new AbortController();
+  const stop = (): void => done.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    await Promise.race([sleep(ms, done.signal), driver.ready(done.signal)]);
+  } finally {
+    signal.removeEventListener('abort', stop);
+    done.abort();
+  }
+  return !signal.aborted;
 }
 
 async function runOnce(

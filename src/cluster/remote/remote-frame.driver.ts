@@ -8,8 +8,11 @@ import { GENERIC_CAPABILITIES } from '../../camera/settings/camera-settings.mode
 import { PIECE_KINDS, PieceAssembler } from '../frame-pieces';
 import type { RemoteLink } from './remote-link';
 
-/** Subscribing again costs nothing: a node that comes back is picked up within this. */
-const RETRY_MAX_MS = 2_000;
+/**
+ * The camera's return is signalled (ready()): retries while it is away say so in the log at most
+ * this often, and a stream that stalled while it was there is tried again within this.
+ */
+const RETRY_MAX_MS = 10_000;
 
 /**
  * The newest frame only: a slot the subscription fills and the capture loop empties. If the loop
@@ -60,8 +63,9 @@ class LatestFrame {
  * camera. It runs while this node has viewers of the camera, and says so to the camera's node
  * (which captures only while some node does).
  *
- * When the camera's node leaves the cluster or this node loses NATS, the run fails at once (its
- * viewers get "no signal" with the reason); the next run waits until the camera is back.
+ * When the camera's node leaves the cluster or this node loses NATS, the run fails at once, and
+ * so does each one while it is away: its viewers see "no signal" with the reason. The producer is
+ * told the moment it is back (ready()) and subscribes again at once.
  */
 export class RemoteFrameDriver implements CameraDriver {
   readonly name = 'cluster';
@@ -76,8 +80,20 @@ export class RemoteFrameDriver implements CameraDriver {
     return Promise.resolve(GENERIC_CAPABILITIES);
   }
 
+  /** Resolves when the camera comes back, if it is away now; never while it is there. */
+  async ready(signal: AbortSignal): Promise<void> {
+    if (this.link.unreachable === undefined) {
+      await new Promise<void>((resolve) =>
+        signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+      return;
+    }
+    await this.link.reachable(signal);
+  }
+
   async *frames(_settings: CameraSettings, signal: AbortSignal): AsyncGenerator<SourceFrame> {
-    if (!(await this.link.reachable(signal))) return;
+    const unreachable = this.link.unreachable;
+    if (unreachable !== undefined) throw new Error(unreachable);
     const subjects = this.link.subjects;
     const owner = this.link.owner;
     if (subjects === undefined || owner === undefined) return;
