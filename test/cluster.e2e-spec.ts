@@ -522,6 +522,10 @@ describe('one camera id announced by two nodes, one node name taken by two proce
     }
     const stream = await fetch(`${edge.baseUrl}/cameras/default/video_feed`);
     expect(stream.status).toBe(409);
+    // The URLs without a camera, which mean the cluster's first on an edge, too.
+    for (const path of ['/video_feed', '/snapshot.jpg', '/camera/settings']) {
+      expect((await fetch(`${edge.baseUrl}${path}`)).status).toBe(409);
+    }
     expect(((await stream.json()) as { message: string }).message).toMatch(/node-a and node-b/);
     const settings = await sendJson('POST', `${edge.baseUrl}/cameras/default/settings`, {
       framerate: 10,

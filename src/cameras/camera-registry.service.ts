@@ -148,9 +148,12 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
    * camera, or on a node without cameras of its own, the first of the cluster.
    */
   first(): Camera {
-    const camera = this.cameras.values().next().value ?? this.list()[0];
-    if (camera === undefined) throw new CameraNotFoundError('(first)', []);
-    return camera;
+    const local = this.cameras.values().next().value;
+    if (local !== undefined) return local;
+    const first = this.list()[0];
+    if (first === undefined) throw new CameraNotFoundError('(first)', []);
+    // Resolved as by its id: a camera two nodes claim is a 409 here too.
+    return this.get(first.id);
   }
 
   /** The camera at `index` in list order (mjpg-streamer's /?action=stream_N), if any. */

@@ -105,6 +105,7 @@ export class ClusterDirectory {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.logger.log(`Leaving the cluster as node ${this.nodeName}`);
     clearInterval(this.timer);
     this.stopClosingWatch?.();
     this.stopBusWatch?.();
@@ -203,7 +204,7 @@ export class ClusterDirectory {
       if (this.reportedConflicts.has(key)) continue;
       this.logger.error(
         `Camera id "${id}" is announced by ${nodes.length} nodes (${nodes.join(', ')}): each camera of a cluster needs its own id. ` +
-          'Each node keeps serving its own; other nodes answer 409 for this id until one is renamed in its cameras file.',
+          'Each node keeps serving its own; other nodes answer 409 for this id until one is given another id (its cameras file, or CAMERA_ID).',
       );
     }
     const conflictKeys = new Set([...conflicts].map(([id, nodes]) => `${id}:${nodes.join(',')}`));

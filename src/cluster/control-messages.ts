@@ -132,7 +132,7 @@ export class CameraConflictError extends DomainError {
 
   constructor(camera: string, nodes: readonly string[]) {
     super(
-      `Camera id ${JSON.stringify(camera)} is announced by nodes ${nodes.join(' and ')}: rename one in its cameras file`,
+      `Camera id ${JSON.stringify(camera)} is announced by nodes ${nodes.join(' and ')}: give one of them another id (its cameras file's id, or CAMERA_ID)`,
       { camera, nodes: [...nodes] },
     );
   }
