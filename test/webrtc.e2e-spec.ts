@@ -45,7 +45,7 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
 }
 
 async function connected(client: WhepClient): Promise<void> {
-  const reply = await client.connect();
+  const reply = await client.play();
   expect(reply.status).toBe(201);
   await waitFor(() => client.stats.packets > 0, 'RTP packets', 20_000);
 }

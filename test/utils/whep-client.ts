@@ -96,6 +96,26 @@ export class WhepClient {
     return { status: reply.status as number, headers: replyHeaders, body: reply.body as string };
   }
 
+  /**
+   * Connects and waits for media. A peer connection that carries none within `timeoutMs` (now
+   * and then node-datachannel, as the offering side on a loaded machine, never completes ICE) is
+   * ended (DELETE) and the player offers again, at most three times in all: the test is about the
+   * server's media, not the player library's luck.
+   */
+  async play(timeoutMs = 10_000): Promise<WhepReply> {
+    for (let attempt = 1; ; attempt++) {
+      const reply = await this.connect();
+      if (reply.status !== 201) return reply;
+      const deadline = Date.now() + timeoutMs;
+      while (this.stats.packets === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      if (this.stats.packets > 0 || attempt === 3) return reply;
+      await this.disconnect().catch(() => 0);
+      this.stats = { packets: 0, strayPackets: 0, bytes: 0, pictures: 0, firstPacketAt: 0 };
+      this.location = undefined;
+    }
+  }
+
   /** Keeps the H.264 received from now on (from the first packet if not connected yet). */
   record(): void {
     this.recordingFile = join(mkdtempSync(join(tmpdir(), 'camfeed-whep-')), 'received.h264');
