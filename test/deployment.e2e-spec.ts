@@ -521,6 +521,7 @@ describe('config/nginx-camfeed-edges.conf in front of two edges', () => {
   const site = readFileSync(join(CONFIG, 'nginx-camfeed-edges.conf'), 'utf8');
   const stopped: Array<() => Promise<unknown>> = [];
   let base: string | undefined;
+  let edgeUrl = '';
 
   /** GET over HTTPS (nginx's self-signed certificate accepted); resolves with the status. */
   const statusOf = async (url: string): Promise<number> =>
@@ -554,6 +555,7 @@ describe('config/nginx-camfeed-edges.conf in front of two edges', () => {
     const edges = await Promise.all([startEdge(nats, 'edge-a'), startEdge(nats, 'edge-b')]);
     for (const edge of edges) stopped.push(async () => edge.stop());
     for (const edge of edges) await waitForCameras(edge, ['default']);
+    edgeUrl = edges[0].baseUrl;
 
     const folder = mkdtempSync(join(tmpdir(), 'camfeed-nginx-'));
     writeSelfSignedCertificate(folder, 'camera.example.org');
@@ -629,4 +631,20 @@ describe('config/nginx-camfeed-edges.conf in front of two edges', () => {
       reader.close();
     }
   }, 30_000);
+
+  it('keeps the cluster view private however its path is spelled, as camfeed would answer them all', async () => {
+    if (base === undefined) return;
+    for (const path of [
+      '/cluster',
+      '/cluster/',
+      '/CLUSTER',
+      '/Cluster/',
+      '//cluster',
+      '/./cluster',
+    ]) {
+      expect([path, await statusOf(`${base}${path}`)]).toEqual([path, 403]);
+    }
+    // The same spellings reach a node directly: the block is what stops them.
+    expect((await fetch(`${edgeUrl}/CLUSTER/`)).status).toBe(200);
+  });
 });
