@@ -163,6 +163,12 @@ describe('cluster faults', () => {
     expect(local.statusCode).toBe(200);
     expect((await camerasOf(owner)).map((camera) => camera.id)).toEqual(['default']);
     expect((await camerasOf(edge)).map((camera) => camera.id)).toEqual([]);
+    // No server has spoken yet: nothing of one is shown.
+    expect(await (await fetch(`${edge.baseUrl}/cluster`)).json()).toMatchObject({
+      connected: false,
+      server: null,
+      maxPayload: null,
+    });
 
     await bus.start();
     const up = Date.now();

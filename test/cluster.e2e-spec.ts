@@ -354,6 +354,8 @@ describe('frames larger than the NATS server’s max_payload', () => {
 
   it('still delivers every frame whole, split into pieces and joined again', async () => {
     expect((await small.varz()).max_payload).toBe(MAX_PAYLOAD);
+    const view = (await (await fetch(`${edge.baseUrl}/cluster`)).json()) as { maxPayload: number };
+    expect(view.maxPayload).toBe(MAX_PAYLOAD);
     for (const frame of frames) expect(frame.length).toBeGreaterThan(2 * MAX_PAYLOAD);
     const reader = await MjpegReader.open(`${edge.baseUrl}/cameras/default/video_feed`, {
       keep: 30,

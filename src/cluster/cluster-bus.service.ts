@@ -97,6 +97,11 @@ export class ClusterBus {
     return this.connection?.info?.max_payload ?? ASSUMED_MAX_PAYLOAD;
   }
 
+  /** max_payload as the server said it, or null before any server has. */
+  get serverMaxPayload(): number | null {
+    return this.connection?.info?.max_payload ?? null;
+  }
+
   /** The server this node is connected to, without credentials (status and logs). */
   get server(): string | null {
     return this.up && this.connection ? redactSecrets(this.connection.getServer()) : null;

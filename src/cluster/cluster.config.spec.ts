@@ -113,6 +113,17 @@ describe(parseNatsServers.name, () => {
   it('adds the nats:// scheme a bare host:port lacks', () => {
     expect(parseNatsServers('10.0.0.5:4222')).toEqual({ servers: ['nats://10.0.0.5:4222'] });
   });
+
+  it('takes an IPv6 address in brackets', () => {
+    expect(parseNatsServers('tls://[fd00::5]:4222')).toEqual({ servers: ['tls://[fd00::5]:4222'] });
+  });
+
+  it.each(['nats://10.0.0.5:99999', 'nats://10.0.0.5:0', 'nats://fd00::5:4222', 'nats://[]:4222'])(
+    'refuses %s, which no server can have',
+    (url) => {
+      expect(parseNatsServers(url)).toBeUndefined();
+    },
+  );
 });
 
 describe(defaultNodeName.name, () => {

@@ -32,7 +32,8 @@ export class ClusterConfig {
 const ONE_WAY_TO_SIGN_IN =
   'NATS_USER/NATS_PASSWORD, NATS_TOKEN and NATS_CREDS_FILE are different ways to sign in to NATS: set only one';
 
-const SERVER = /^((?:nats|tls):\/\/)?(?:([^@\s/]+)@)?([^\s:@/]+(?::\d{1,5})?)\/?$/;
+const SERVER =
+  /^((?:nats|tls):\/\/)?(?:([^@\s/]+)@)?((?:\[[0-9A-Fa-f:.]+\]|[^\s:@/[\]]+)(?::(\d{1,5}))?)\/?$/;
 
 /** NATS server URLs, and the credentials they carry (`user:password@` or `token@`). */
 export interface NatsServers {
@@ -56,7 +57,8 @@ export function parseNatsServers(value: string): NatsServers | undefined {
   for (const url of urls) {
     const match = SERVER.exec(url);
     if (match === null) return undefined;
-    const [, scheme = 'nats://', userinfo, host] = match;
+    const [, scheme = 'nats://', userinfo, host, port] = match;
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return undefined;
     servers.push(`${scheme}${host}`);
     if (userinfo !== undefined) credentials.add(userinfo);
   }

@@ -25,7 +25,12 @@ export class ClusterStatus {
   @ApiProperty() readonly connected!: boolean;
   @ApiProperty({ nullable: true, description: 'The NATS server this node is connected to' })
   readonly server!: string | null;
-  @ApiProperty() readonly maxPayload!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: "The NATS server's max_payload, null until a server has said it",
+  })
+  readonly maxPayload!: number | null;
   @ApiProperty({ type: [ClusterNode] }) readonly nodes!: ClusterNode[];
   @ApiProperty({
     description: 'Camera ids announced by more than one node, with the nodes',
@@ -97,7 +102,7 @@ export class ClusterService implements OnApplicationBootstrap, OnModuleDestroy {
       node: this.config.nodeName,
       connected: this.bus.connected,
       server: this.bus.server,
-      maxPayload: this.bus.maxPayload,
+      maxPayload: this.bus.serverMaxPayload,
       nodes: this.directory.nodes().map((node) => ({
         node: node.node,
         instance: node.instance,
