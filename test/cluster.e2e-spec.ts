@@ -154,6 +154,36 @@ describe('a cluster of one camera node and two edges', () => {
     expect(stoppedAfterMs).toBeGreaterThanOrEqual(IDLE_TIMEOUT_S * 1000 - 100);
   }, 30_000);
 
+  it('counts the viewers of every node in the camera’s clients, the same on every node', async () => {
+    /** `clients` as GET /cameras and the camera's status say it, on the camera node and both edges. */
+    const clients = async (): Promise<number[]> =>
+      (
+        await Promise.all(
+          [owner, edgeA, edgeB].map(async (node) => [
+            (await camerasOf(node))[0].clients,
+            (await cameraStatus(node, 'default')).clients,
+          ]),
+        )
+      ).flat();
+    const until = async (expected: number): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      let seen = await clients();
+      while (seen.some((count) => count !== expected) && Date.now() < deadline) {
+        await delay(250);
+        seen = await clients();
+      }
+      expect(seen).toEqual(new Array(6).fill(expected));
+    };
+    const watching = await Promise.all([watch(edgeA), watch(edgeA), watch(edgeB), watch(owner)]);
+    await Promise.all(watching.map(async (reader) => reader.waitForParts(3)));
+    await until(4);
+    watching[0].close();
+    watching[2].close();
+    await until(2);
+    for (const reader of watching) reader.close();
+    await until(0);
+  }, 40_000);
+
   it('applies a settings change sent to an edge on the camera node, and viewers of both edges get the new size without reconnecting', async () => {
     const [atA, atB] = await Promise.all([watch(edgeA, 30), watch(edgeB, 30)]);
     await Promise.all([atA.waitForParts(5), atB.waitForParts(5)]);

@@ -55,9 +55,21 @@ export interface Camera {
   destroy(): Promise<void>;
 }
 
+/**
+ * Who watches a camera of this node from other nodes of a cluster: their viewers, as those nodes
+ * report them every heartbeat, and the consumers here that carry its frames to them (not viewers).
+ */
+export interface RemoteAudience {
+  readonly viewers: number;
+  readonly carriers: number;
+}
+
 /** A camera of this node: its runtime (driver, producer, settings, H.264) and its IR LEDs. */
 export class LocalCamera implements Camera, CameraControl {
   readonly local = true;
+
+  /** Set while the camera is shared with a cluster. */
+  remoteAudience: (() => RemoteAudience) | undefined;
 
   constructor(
     readonly runtime: CameraRuntime,
@@ -94,11 +106,12 @@ export class LocalCamera implements Camera, CameraControl {
 
   overview(): CameraOverview {
     const { driver, state, running, clients, frameSize, lastError } = this.producer.status();
-    return { driver, state, running, clients, frameSize, lastError };
+    return { driver, state, running, clients: this.clients(clients), frameSize, lastError };
   }
 
   async status(): Promise<CameraStatusResponse> {
-    return Promise.resolve(this.runtime.status());
+    const status = this.runtime.status();
+    return Promise.resolve({ ...status, clients: this.clients(status.clients) });
   }
 
   async settings(): Promise<CameraSettings> {
@@ -128,6 +141,13 @@ export class LocalCamera implements Camera, CameraControl {
     if (frame !== undefined) return frame;
     const { lastError, state } = this.producer.status();
     throw new NoFrameError(this.id, timeoutMs, state, lastError);
+  }
+
+  /** In a cluster, every node's viewers: the same figure on whichever node is asked. */
+  private clients(here: number): number {
+    const audience = this.remoteAudience?.();
+    if (audience === undefined) return here;
+    return Math.max(0, here - audience.carriers) + audience.viewers;
   }
 
   async destroy(): Promise<void> {

@@ -109,6 +109,19 @@ describe(CameraPublisher.name, () => {
     expect(producer.consumerCount).toBe(0);
   });
 
+  it('should count the viewers of the nodes that want the camera, and its own hold on it apart', () => {
+    expect(sut.audience()).toEqual({ viewers: 0, carriers: 0 });
+    bus.deliver(subjects.demand, { ...DEMAND, viewers: 3 });
+    bus.deliver(subjects.demand, { ...DEMAND, instance: 'e2', node: 'edge-2', viewers: 2 });
+    expect(sut.audience()).toEqual({ viewers: 5, carriers: 1 });
+    expect(producer.consumerCount).toBe(1);
+    bus.deliver(subjects.demand, { ...DEMAND, viewers: 1 });
+    expect(sut.audience()).toEqual({ viewers: 3, carriers: 1 });
+    bus.deliver(subjects.demand, { ...DEMAND, mjpeg: false, viewers: 0 });
+    bus.deliver(subjects.demand, { ...DEMAND, instance: 'e2', node: 'edge-2', mjpeg: false });
+    expect(sut.audience()).toEqual({ viewers: 0, carriers: 0 });
+  });
+
   it('should send the newest frame when the link catches up, never a backlog', async () => {
     bus.deliver(subjects.demand, DEMAND);
     await waitFor(() => driver.starts === 1, 'the camera to start');

@@ -5,7 +5,7 @@ import { Gop } from '../camera/h264/h264-fanout';
 import type { Frame } from '../camera/producer/frame';
 import type { FrameWaiter } from '../camera/producer/frame-hub';
 import { UpdateCameraSettingsDto } from '../camera/settings/update-camera-settings.dto';
-import type { Camera, CameraControl } from '../cameras/camera';
+import type { Camera, CameraControl, RemoteAudience } from '../cameras/camera';
 import { AppValidationPipe } from '../common/validation/app-validation.pipe';
 import type { AccessUnit } from '../h264/avc';
 import type { BusSubscription, ClusterBus } from './cluster-bus.service';
@@ -27,6 +27,7 @@ interface Demand {
   readonly node: string;
   readonly mjpeg: boolean;
   readonly h264: boolean;
+  readonly viewers: number;
   readonly expiresAt: number;
 }
 
@@ -107,6 +108,13 @@ export class CameraPublisher {
     return this.demand.size;
   }
 
+  /** The viewers of the nodes that want it, and this publisher's own hold on the camera. */
+  audience(): RemoteAudience {
+    let viewers = 0;
+    for (const demand of this.demand.values()) viewers += demand.viewers;
+    return { viewers, carriers: this.waiter === undefined ? 0 : 1 };
+  }
+
   start(): void {
     this.subscriptions = [
       this.bus.subscribe(this.subjects.demand, (message) => this.onDemand(message)),
@@ -148,6 +156,7 @@ export class CameraPublisher {
         node: demand.node,
         mjpeg: demand.mjpeg,
         h264: demand.h264,
+        viewers: demand.viewers,
         expiresAt: Date.now() + MISSED_HEARTBEATS * demand.heartbeatMs + 250,
       });
     }

@@ -62,6 +62,7 @@ export class CameraPublishers {
       cameraLogger('Cluster', camera.id),
     );
     this.publishers.set(camera, publisher);
+    camera.remoteAudience = () => publisher.audience();
     publisher.start();
   }
 
@@ -69,6 +70,7 @@ export class CameraPublishers {
     for (const [local, publisher] of this.publishers) {
       if (local !== camera && local.id !== camera.id) continue;
       publisher.stop();
+      local.remoteAudience = undefined;
       this.publishers.delete(local);
     }
   }

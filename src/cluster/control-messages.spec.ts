@@ -94,10 +94,26 @@ describe(RelayedError.name, () => {
 
 describe(parseDemand.name, () => {
   it('should take a demand and refuse what is not one', () => {
-    const demand = { node: 'edge-1', instance: 'a1', mjpeg: true, h264: false, heartbeatMs: 1000 };
+    const demand = {
+      node: 'edge-1',
+      instance: 'a1',
+      mjpeg: true,
+      h264: false,
+      viewers: 4,
+      heartbeatMs: 1000,
+    };
     expect(parseDemand(demand)).toEqual(demand);
     expect(parseDemand({ ...demand, node: 'edge.1' })).toBeUndefined();
     expect(parseDemand({ ...demand, mjpeg: 'yes' })).toBeUndefined();
     expect(parseDemand({ ...demand, heartbeatMs: 0 })).toBeUndefined();
+  });
+
+  it('should take the sender’s viewers, as none from a node that does not say them', () => {
+    const demand = { node: 'edge-1', instance: 'a1', mjpeg: true, h264: false, heartbeatMs: 1000 };
+    expect(parseDemand({ ...demand, viewers: 12 })?.viewers).toBe(12);
+    expect(parseDemand(demand)?.viewers).toBe(0);
+    for (const viewers of [-1, 1.5, '3', 2_000_000]) {
+      expect(parseDemand({ ...demand, viewers })).toBeUndefined();
+    }
   });
 });

@@ -13,16 +13,22 @@ export interface DemandMessage {
   readonly mjpeg: boolean;
   /** Its WebRTC viewers want the H.264. */
   readonly h264: boolean;
+  /** How many viewers it has of the camera (MJPEG and WebRTC), for the camera's `clients`. */
+  readonly viewers: number;
   readonly heartbeatMs: number;
 }
 
+const MOST_VIEWERS = 1_000_000;
+
 export function parseDemand(data: unknown): DemandMessage | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
-  const { node, instance, mjpeg, h264, heartbeatMs } = data as Record<string, unknown>;
+  const { node, instance, mjpeg, h264, viewers = 0, heartbeatMs } = data as Record<string, unknown>;
   if (typeof node !== 'string' || !NODE_NAME_PATTERN.test(node)) return undefined;
   if (typeof instance !== 'string' || instance === '' || instance.length > 64) return undefined;
   if (typeof mjpeg !== 'boolean' || typeof h264 !== 'boolean') return undefined;
+  if (typeof viewers !== 'number' || !Number.isInteger(viewers)) return undefined;
+  if (viewers < 0 || viewers > MOST_VIEWERS) return undefined;
   if (typeof heartbeatMs !== 'number' || !(heartbeatMs > 0) || heartbeatMs > 600_000)
     return undefined;
-  return { node, instance, mjpeg, h264, heartbeatMs };
+  return { node, instance, mjpeg, h264, viewers, heartbeatMs };
 }

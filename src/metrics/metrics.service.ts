@@ -45,7 +45,7 @@ export class MetricsService {
     perCamera(
       'gauge',
       'camfeed_stream_clients',
-      'Viewers connected to the camera’s stream.',
+      'Viewers connected to the camera’s stream on this node.',
       (camera) => streams.clientCountOf(camera.id),
     );
     // Server-wide: MAX_CLIENTS bounds all cameras together, so a refusal is the server's.

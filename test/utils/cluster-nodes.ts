@@ -12,6 +12,7 @@ export interface ClusterCamera {
   readonly node: string;
   readonly local: boolean;
   readonly state: string;
+  readonly clients: number;
   readonly conflict?: string[];
   readonly frameSize: { width: number; height: number } | null;
   readonly urls: Record<string, string>;

@@ -44,6 +44,7 @@ export class RemoteCamera implements Camera {
     });
     this.h264 = new RemoteH264Stream(link, () => this.announced.h264);
     this.control = new RemoteControl(link, this.producer, () => this.node);
+    link.viewers = () => this.producer.consumerCount + this.h264.viewerCount;
   }
 
   get id(): string {

@@ -12,6 +12,8 @@ export class RemoteLink {
   private conflictNodes: readonly string[] = [];
   private readonly changeListeners = new Set<() => void>();
   private readonly wants = { mjpeg: false, h264: false };
+  /** This node's viewers of the camera, told to its node with each demand. */
+  viewers: () => number = () => 0;
   private stopWatchingBus: () => void;
 
   constructor(
@@ -118,6 +120,7 @@ export class RemoteLink {
         instance: this.self.instance,
         mjpeg: this.wants.mjpeg,
         h264: this.wants.h264,
+        viewers: this.wants.mjpeg || this.wants.h264 ? this.viewers() : 0,
         heartbeatMs: this.heartbeatMs,
       }),
     );
