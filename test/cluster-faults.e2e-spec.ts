@@ -261,6 +261,25 @@ describe('cluster faults', () => {
     );
     expect(refused.status).toBe(503);
     expect(refused.body.message).toMatch(/camera-node/);
+    // Monitoring still sees the camera its viewers watch, and why they see no picture; the edge
+    // without viewers no longer reports it.
+    const cameraHealth = async (edge: ServerProcess) =>
+      (
+        (await (await fetch(`${edge.baseUrl}/health`)).json()) as {
+          details: Record<string, { status: string; reason?: string }>;
+        }
+      ).details['camera:default'];
+    let health = await cameraHealth(edgeA);
+    const deadline = Date.now() + 15_000;
+    while (health?.status !== 'degraded' && Date.now() < deadline) {
+      await delay(250);
+      health = await cameraHealth(edgeA);
+    }
+    expect(health).toMatchObject({
+      status: 'degraded',
+      reason: expect.stringMatching(/left the cluster/) as string,
+    });
+    expect(await cameraHealth(edgeB)).toBeUndefined();
 
     const restarted = await node(bus, 'camera-node', 'camera');
     const back = Date.now();

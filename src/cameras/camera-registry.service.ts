@@ -26,6 +26,8 @@ export interface RemoteCameraSource {
   arrange(local: readonly Camera[]): Camera[];
   /** Which node has the camera, and the other nodes that claim its id too. */
   locate(camera: Camera): CameraLocation;
+  /** Cameras whose node left the cluster, no longer listed but still watched here for a while. */
+  departed(): Camera[];
 }
 
 export interface CameraLocation {
@@ -111,6 +113,17 @@ export class CameraRegistry implements OnModuleInit, OnModuleDestroy {
   list(): Camera[] {
     const local = this.local();
     return this.remote === undefined ? local : this.remote.arrange(local);
+  }
+
+  /**
+   * Every camera this node serves now: those listed, and in a cluster those whose node left a
+   * moment ago, whose viewers still watch "no signal" (what /health and /metrics report).
+   */
+  served(): Camera[] {
+    const listed = this.list();
+    if (this.remote === undefined) return listed;
+    const shown = new Set(listed);
+    return [...listed, ...this.remote.departed().filter((camera) => !shown.has(camera))];
   }
 
   /** Where a camera is in the cluster; undefined without one. */

@@ -16,7 +16,7 @@ export class CameraHealthIndicator {
   ) {}
 
   checks(): Array<() => ReturnType<CameraHealthIndicator['check']>> {
-    const cameras = this.registry.list();
+    const cameras = this.registry.served();
     const checks = cameras.map((camera) => () => this.check(`camera:${camera.id}`, camera));
     const first = cameras[0];
     if (first !== undefined) checks.unshift(() => this.check('camera', first));

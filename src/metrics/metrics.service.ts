@@ -31,7 +31,7 @@ export class MetricsService {
     ): void => {
       const collect = function (this: Gauge<CameraLabel> | Counter<CameraLabel>): void {
         this.reset();
-        for (const camera of cameras.list()) {
+        for (const camera of cameras.served()) {
           const value = read(camera);
           if (this instanceof Gauge) this.set({ camera: camera.id }, value);
           else this.inc({ camera: camera.id }, value);

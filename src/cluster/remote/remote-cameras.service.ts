@@ -74,6 +74,13 @@ export class RemoteCameras implements RemoteCameraSource {
     return [...this.cameras.values()];
   }
 
+  /** Only those someone here still watches: an idle one would be reported as healthy. */
+  departed(): Camera[] {
+    return [...this.cameras.values()].filter(
+      (camera) => camera.leftAt !== undefined && camera.inUse,
+    );
+  }
+
   /**
    * A camera whose node left recently is still found: its viewers and API calls get "no signal"
    * and a 503 naming the node (it is restarting, most likely), not a 404. It is no longer listed.
