@@ -573,6 +573,19 @@ describe('one camera id announced by two nodes, one node name taken by two proce
       'the clash logged',
       10_000,
     );
+    // When the twin stops (and says so), node-a stays: the others say which one left.
+    twin.signal('SIGTERM');
+    await twin.exited;
+    await waitFor(
+      () =>
+        /A second process named node-a \(instance \w+\) left the cluster; node node-a stays/.test(
+          edge.output,
+        ),
+      'the twin’s leaving logged',
+      10_000,
+    );
+    expect(edge.output).not.toMatch(/Node node-a left the cluster/);
+    expect((await camerasOf(edge))[0].conflict).toEqual(['node-a', 'node-b']);
   }, 30_000);
 });
 

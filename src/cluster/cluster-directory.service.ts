@@ -77,7 +77,11 @@ export class ClusterDirectory {
         if (typeof instance !== 'string' || instance === this.instance) return;
         const node = this.state.nodes().find((entry) => entry.instance === instance)?.node;
         if (this.state.leave(instance)) {
-          this.logger.log(`Node ${node} left the cluster`);
+          this.logger.log(
+            this.nameStillHeld(node)
+              ? `A second process named ${node} (instance ${instance}) left the cluster; node ${node} stays`
+              : `Node ${node} left the cluster`,
+          );
           this.changed();
         }
       }),
@@ -178,11 +182,19 @@ export class ClusterDirectory {
     this.announce();
     const gone = this.state.expire(Date.now());
     for (const node of gone) {
+      const silence = `no word for ${(3 * node.heartbeatMs) / 1000} s`;
       this.logger.warn(
-        `Node ${node.node} went silent (no word for ${(3 * node.heartbeatMs) / 1000} s): its cameras leave the directory`,
+        this.nameStillHeld(node.node)
+          ? `A second process named ${node.node} (instance ${node.instance}) went silent (${silence}); node ${node.node} stays`
+          : `Node ${node.node} went silent (${silence}): its cameras leave the directory`,
       );
     }
     if (gone.length > 0) this.changed();
+  }
+
+  /** Whether a process of that name is still in the cluster (two took one name). */
+  private nameStillHeld(node: string | undefined): boolean {
+    return node === this.config.nodeName || this.state.nodes().some((entry) => entry.node === node);
   }
 
   private changed(): void {
