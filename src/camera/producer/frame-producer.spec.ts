@@ -367,6 +367,46 @@ describe(FrameProducer.name, () => {
     });
   });
 
+  it.each([
+    ['an hour behind', -3_600_000],
+    ['an hour ahead', 3_600_000],
+  ])(
+    'keeps capture times from a node whose clock is %s for viewers, and judges health and rate by its own',
+    async (_how, skewMs) => {
+      let flowing = true;
+      const skewed: FrameProducerOptions['driver'] = {
+        name: 'skewed',
+        capabilities: async () => driver.capabilities(),
+        async *frames(_settings, signal) {
+          while (!signal.aborted) {
+            if (flowing) yield { jpeg, capturedAt: Date.now() + skewMs, live: true };
+            await delay(20);
+          }
+        },
+      };
+      const producer = producerFor(skewed, { ...config, stallTimeoutMs: 200 });
+      const waiter = producer.subscribe();
+      try {
+        const frame = await waiter.next();
+        expect(Math.abs(frame.capturedAt - (Date.now() + skewMs))).toBeLessThan(5_000);
+        await delay(500);
+        expect(producer.health().degraded).toBe(false);
+        expect(producer.liveFrameAgeMs).toBeLessThan(1_000);
+        expect(producer.counters.fps).toBeGreaterThan(0);
+        const started = driver.starts;
+        expect(await producer.snapshot(1000)).toBe(producer.latestFrame);
+        expect(driver.starts).toBe(started);
+        // Silence is silence, whatever the other clock says.
+        flowing = false;
+        await delay(600);
+        expect(producer.health().degraded).toBe(true);
+      } finally {
+        waiter.close();
+        await producer.destroy();
+      }
+    },
+  );
+
   it('stops the driver on shutdown', async () => {
     const waiter = sut.subscribe();
     await waitFor(() => driver.starts === 1, 'start');

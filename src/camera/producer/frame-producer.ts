@@ -169,6 +169,12 @@ export class FrameProducer {
     this.restartIfRunning('the camera was reconfigured');
   }
 
+  /** How long ago, by this node's clock, the newest live frame arrived (Infinity: none yet). */
+  get liveFrameAgeMs(): number {
+    const at = this.stats.lastFrameAt;
+    return at > 0 ? epochMs() - at : Infinity;
+  }
+
   /**
    * A fresh frame for a one-off reader: the newest one if the camera is live, otherwise it starts
    * the camera and waits up to `timeoutMs` for the next. Undefined if none comes in time.
@@ -176,7 +182,7 @@ export class FrameProducer {
   async snapshot(timeoutMs: number): Promise<Frame | undefined> {
     const latest = this.hub.latest;
     const maxAgeMs = 1000 + 2000 / this.settings.framerate;
-    if (this.state === 'running' && latest?.live && epochMs() - latest.capturedAt < maxAgeMs) {
+    if (this.state === 'running' && latest?.live && this.liveFrameAgeMs < maxAgeMs) {
       return latest;
     }
     const waiter = this.subscribe();
@@ -429,7 +435,9 @@ export class FrameProducer {
     }
     this.seq += 1;
     if (live) {
-      this.stats.frameCaptured(capturedAt);
+      // Health, rates and freshness go by this node's clock: a frame from another node keeps its
+      // node's capture time (for X-Timestamp), and that node's clock may be off by any amount.
+      this.stats.frameCaptured(epochMs());
       this.liveSize = size;
     }
     this.hub.publish({

@@ -6,7 +6,6 @@ import type {
   CameraSettings,
 } from '../../camera/settings/camera-settings.model';
 import type { CameraControl, IrLedChange } from '../../cameras/camera';
-import { epochMs } from '../../camera/clock';
 import { redactSecrets } from '../../common/redact-secrets';
 import type { IrLedState } from '../../ir-led/ir-led';
 import { BusUnavailableError } from '../cluster-bus.service';
@@ -83,7 +82,7 @@ export class RemoteControl implements CameraControl {
    */
   async snapshot(timeoutMs: number): Promise<Frame> {
     const latest = this.producer.latestFrame;
-    if (this.producer.isRunning && latest !== undefined && epochMs() - latest.capturedAt < 1000)
+    if (this.producer.isRunning && latest?.live === true && this.producer.liveFrameAgeMs < 1000)
       return latest;
     const picture = await this.ask({ op: 'snapshot', timeoutMs }, timeoutMs + SNAPSHOT_MARGIN_MS);
     if (picture.kind !== PIECE_KINDS.jpeg) throw this.failure(picture);
