@@ -143,10 +143,16 @@ export class LocalCamera implements Camera, CameraControl {
     throw new NoFrameError(this.id, timeoutMs, state, lastError);
   }
 
-  /** In a cluster, every node's viewers: the same figure on whichever node is asked. */
-  private clients(here: number): number {
+  /**
+   * Viewers, not consumers of frames: MJPEG viewers and snapshots waiting (`consumers`, less the
+   * H.264 encoder's hold on the capture) and each WebRTC viewer. In a cluster every node's, less
+   * the publisher that carries frames to them: the same figure on whichever node is asked.
+   */
+  private clients(consumers: number): number {
+    const h264 = this.runtime.h264;
+    const here = consumers - (h264.holdsCamera ? 1 : 0) + h264.viewerCount;
     const audience = this.remoteAudience?.();
-    if (audience === undefined) return here;
+    if (audience === undefined) return Math.max(0, here);
     return Math.max(0, here - audience.carriers) + audience.viewers;
   }
 

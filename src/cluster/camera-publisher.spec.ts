@@ -120,6 +120,9 @@ describe(CameraPublisher.name, () => {
     bus.deliver(subjects.demand, { ...DEMAND, mjpeg: false, viewers: 0 });
     bus.deliver(subjects.demand, { ...DEMAND, instance: 'e2', node: 'edge-2', mjpeg: false });
     expect(sut.audience()).toEqual({ viewers: 0, carriers: 0 });
+    // WebRTC viewers only: the publisher holds the H.264 stream instead.
+    bus.deliver(subjects.demand, { ...DEMAND, mjpeg: false, h264: true, viewers: 2 });
+    expect(sut.audience()).toEqual({ viewers: 2, carriers: 1 });
   });
 
   it('should send the newest frame when the link catches up, never a backlog', async () => {

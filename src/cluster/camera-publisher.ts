@@ -112,7 +112,10 @@ export class CameraPublisher {
   audience(): RemoteAudience {
     let viewers = 0;
     for (const demand of this.demand.values()) viewers += demand.viewers;
-    return { viewers, carriers: this.waiter === undefined ? 0 : 1 };
+    return {
+      viewers,
+      carriers: (this.waiter === undefined ? 0 : 1) + (this.h264 === undefined ? 0 : 1),
+    };
   }
 
   start(): void {

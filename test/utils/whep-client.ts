@@ -54,6 +54,9 @@ export class WhepClient {
     return this.child?.pid;
   }
 
+  /** When the player last started to offer (a time to measure the server's answer and media from). */
+  offeredAt = 0;
+
   /** Posts the offer; resolves with the server's reply (the player applies a 201's answer). */
   async connect(
     headers: Record<string, string> = {},
@@ -63,6 +66,7 @@ export class WhepClient {
     const options = JSON.stringify({ headers, record: this.recordingFile, trickle });
     let reply: Message;
     for (let attempt = 1; ; attempt++) {
+      this.offeredAt = Date.now();
       const child = spawn(process.execPath, [VIEWER, this.endpoint, options], {
         stdio: ['pipe', 'pipe', 'pipe'],
       });

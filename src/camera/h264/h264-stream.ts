@@ -86,6 +86,8 @@ export class H264Stream implements H264Source {
   private restarts = 0;
   private lastError: string | null = null;
   private destroyed = false;
+  /** Subscriptions to the camera's frames this stream holds (its encoder's or passthrough's). */
+  private frameHolds = 0;
 
   constructor(private readonly options: H264StreamOptions) {
     this.redact = options.redact ?? redactUrls;
@@ -93,6 +95,11 @@ export class H264Stream implements H264Source {
 
   get viewerCount(): number {
     return this.fanout.viewerCount;
+  }
+
+  /** Whether it keeps the camera's capture running: a consumer of frames that is no viewer. */
+  get holdsCamera(): boolean {
+    return this.frameHolds > 0;
   }
 
   /**
@@ -220,6 +227,7 @@ export class H264Stream implements H264Source {
    */
   private async passThrough(signal: AbortSignal): Promise<void> {
     const waiter = this.options.producer.subscribe();
+    this.frameHolds += 1;
     let pictures = 0;
     const release = this.options.producer.takeH264((unit) => {
       if (signal.aborted) return;
@@ -238,6 +246,7 @@ export class H264Stream implements H264Source {
     } finally {
       release();
       waiter.close();
+      this.frameHolds -= 1;
       this.fanout.restart();
     }
   }
@@ -248,6 +257,7 @@ export class H264Stream implements H264Source {
     const forward = (): void => attempt.abort(signal.reason);
     signal.addEventListener('abort', forward, { once: true });
     const waiter = this.options.producer.subscribe();
+    this.frameHolds += 1;
     let size: string | undefined;
     // x264 cannot change size mid-stream: a new size (a settings change) starts a new encoder.
     const accept = (frame: Frame): boolean => {
@@ -286,6 +296,7 @@ export class H264Stream implements H264Source {
     } finally {
       signal.removeEventListener('abort', forward);
       waiter.close();
+      this.frameHolds -= 1;
       this.fanout.restart();
     }
     return pictures;

@@ -123,7 +123,7 @@ export class RemoteCamera implements Camera {
       driver: announced.driver,
       state: 'retrying',
       running: false,
-      clients: this.producer.consumerCount,
+      clients: this.producer.consumerCount + this.h264.viewerCount,
       frameSize: announced.frameSize,
       lastError: this.link.unreachable ?? null,
     };
