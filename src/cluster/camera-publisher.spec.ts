@@ -125,6 +125,17 @@ describe(CameraPublisher.name, () => {
     expect(sut.audience()).toEqual({ viewers: 2, carriers: 1 });
   });
 
+  it('should keep the demand of at most 1024 nodes, and still hear those it keeps', () => {
+    for (let n = 0; n < 1100; n++) {
+      bus.deliver(subjects.demand, { ...DEMAND, instance: `i${n}`, viewers: 1 });
+    }
+    expect(sut.demanders).toBe(1024);
+    bus.deliver(subjects.demand, { ...DEMAND, instance: 'i0', mjpeg: false });
+    expect(sut.demanders).toBe(1023);
+    bus.deliver(subjects.demand, { ...DEMAND, instance: 'i1', viewers: 5 });
+    expect(sut.audience().viewers).toBe(1022 + 5);
+  });
+
   it('should send the newest frame when the link catches up, never a backlog', async () => {
     bus.deliver(subjects.demand, DEMAND);
     await waitFor(() => driver.starts === 1, 'the camera to start');

@@ -22,6 +22,11 @@ import { PIECE_KINDS, type PieceKind, splitIntoPieces } from './frame-pieces';
 const JPEG_IN_FLIGHT = 2;
 /** H.264 cannot skip a picture; past this many in flight it skips to the next keyframe. */
 const H264_IN_FLIGHT = 8;
+/**
+ * Nodes that may want one camera at once: far beyond any cluster, a bound on what senders on the
+ * bus can make a camera node keep (each demand names its own instance).
+ */
+const MOST_DEMANDING_NODES = 1024;
 
 interface Demand {
   readonly node: string;
@@ -154,6 +159,8 @@ export class CameraPublisher {
     const before = this.demand.get(demand.instance);
     if (!demand.mjpeg && !demand.h264) {
       this.demand.delete(demand.instance);
+    } else if (before === undefined && this.demand.size >= MOST_DEMANDING_NODES) {
+      return;
     } else {
       this.demand.set(demand.instance, {
         node: demand.node,

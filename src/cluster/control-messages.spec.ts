@@ -106,6 +106,9 @@ describe(parseDemand.name, () => {
     expect(parseDemand({ ...demand, node: 'edge.1' })).toBeUndefined();
     expect(parseDemand({ ...demand, mjpeg: 'yes' })).toBeUndefined();
     expect(parseDemand({ ...demand, heartbeatMs: 0 })).toBeUndefined();
+    // A lease no longer than a node's longest heartbeat allows.
+    expect(parseDemand({ ...demand, heartbeatMs: 60_000 })).toBeDefined();
+    expect(parseDemand({ ...demand, heartbeatMs: 60_001 })).toBeUndefined();
   });
 
   it('should take the sender’s viewers, as none from a node that does not say them', () => {

@@ -1,4 +1,5 @@
 import { NODE_NAME_PATTERN } from './cluster.config';
+import { MAX_HEARTBEAT_MS } from './directory-state';
 
 /**
  * What a node with viewers of another node's camera says on its demand subject, every heartbeat
@@ -28,7 +29,7 @@ export function parseDemand(data: unknown): DemandMessage | undefined {
   if (typeof mjpeg !== 'boolean' || typeof h264 !== 'boolean') return undefined;
   if (typeof viewers !== 'number' || !Number.isInteger(viewers)) return undefined;
   if (viewers < 0 || viewers > MOST_VIEWERS) return undefined;
-  if (typeof heartbeatMs !== 'number' || !(heartbeatMs > 0) || heartbeatMs > 600_000)
+  if (typeof heartbeatMs !== 'number' || !(heartbeatMs > 0) || heartbeatMs > MAX_HEARTBEAT_MS)
     return undefined;
   return { node, instance, mjpeg, h264, viewers, heartbeatMs };
 }

@@ -57,7 +57,7 @@ function isSettings(value: unknown): value is CameraSettings {
 }
 
 /** The longest heartbeat a node may announce (CLUSTER_HEARTBEAT's most). */
-const MAX_HEARTBEAT_MS = 60_000;
+export const MAX_HEARTBEAT_MS = 60_000;
 /** How far ahead of this node's clock another node's start may be (clocks are not exact). */
 const MAX_CLOCK_AHEAD_MS = 24 * 3600_000;
 

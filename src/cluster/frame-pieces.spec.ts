@@ -122,6 +122,14 @@ describe(PieceAssembler.name, () => {
     expect(sut.malformed).toBe(1);
   });
 
+  it.each([NaN, Infinity, -1])('should refuse a piece captured at %d, which is no time', (at) => {
+    const sut = new PieceAssembler();
+    const [piece] = splitIntoPieces(meta(1), randomBytes(100), 2000);
+    piece.writeDoubleBE(at, 20);
+    expect(sut.push(piece)).toBe(undefined);
+    expect(sut.malformed).toBe(1);
+  });
+
   it('should refuse a piece whose lengths do not add up', () => {
     const sut = new PieceAssembler();
     const [piece] = splitIntoPieces(meta(1), randomBytes(100), 2000);

@@ -104,6 +104,9 @@ export function readPieceHeader(message: Uint8Array): PieceHeader | undefined {
   const total = view.readUInt32BE(16);
   if (!KIND_VALUES.has(kind) || count === 0 || index >= count || total > MAX_PICTURE_BYTES)
     return undefined;
+  // A capture time that is no time would end up in X-Timestamp and in RTP timestamps.
+  const capturedAt = view.readDoubleBE(20);
+  if (!Number.isFinite(capturedAt) || capturedAt < 0) return undefined;
   return {
     kind: kind as PieceKind,
     epoch: view.readUInt32BE(4),
@@ -111,7 +114,7 @@ export function readPieceHeader(message: Uint8Array): PieceHeader | undefined {
     index,
     count,
     total,
-    capturedAt: view.readDoubleBE(20),
+    capturedAt,
     width: view.readUInt16BE(28),
     height: view.readUInt16BE(30),
   };
