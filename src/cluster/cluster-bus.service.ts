@@ -282,8 +282,24 @@ export class ClusterBus {
     }
   }
 
+  /**
+   * Never throws: a connection closing under it (the client refuses then) leaves the subscription
+   * registered, and the next connection attaches it, so its owner can always unsubscribe.
+   */
   private attach(connection: NatsConnection, registered: Registered): void {
-    registered.current = connection.subscribe(registered.subject, {
+    if (connection.isClosed()) return;
+    try {
+      registered.current = this.subscribeOn(connection, registered);
+    } catch (error) {
+      registered.current = undefined;
+      this.logger.debug(
+        `Subscribing to ${registered.subject} waits for the next connection: ${describe(error)}`,
+      );
+    }
+  }
+
+  private subscribeOn(connection: NatsConnection, registered: Registered): Subscription {
+    return connection.subscribe(registered.subject, {
       callback: (error, message) => {
         if (error !== null) return;
         try {

@@ -90,6 +90,16 @@ describe(RelayedError.name, () => {
     expect(written).toEqual(reply.body);
     expect(relayed.headers).toEqual(reply.headers ?? {});
   });
+
+  it('should keep Retry-After and no other header from the bus', () => {
+    const headers = { 'Retry-After': '5', 'Bad Name': 'x\n', 'Set-Cookie': 'a=b' };
+    expect(new RelayedError({ status: 503, body: {}, headers }).headers).toEqual({
+      'Retry-After': '5',
+    });
+    expect(
+      new RelayedError({ status: 503, body: {}, headers: { 'Retry-After': '5\r\nX: y' } }).headers,
+    ).toEqual({});
+  });
 });
 
 describe(parseDemand.name, () => {

@@ -109,7 +109,13 @@ export class RelayedError extends DomainError {
         : (STATUS_CODES[reply.status] ?? 'Error');
     super(message, details);
     this.status = reply.status;
-    this.headers = reply.headers ?? {};
+    // Only the header a camera's errors carry, and only as one: a header from the bus goes into
+    // this node's answer, where a malformed one would make it fail.
+    const retryAfter = reply.headers?.['Retry-After'];
+    this.headers =
+      typeof retryAfter === 'string' && /^\d{1,6}$/.test(retryAfter)
+        ? { 'Retry-After': retryAfter }
+        : {};
   }
 }
 

@@ -55,8 +55,9 @@ export class RemoteCamera implements Camera {
     return this.known.camera.name;
   }
 
+  /** As announced now: a camera node's reload may change it without a change to the directory. */
   get maxClients(): number | undefined {
-    return this.known.camera.maxClients ?? undefined;
+    return this.announced.maxClients ?? undefined;
   }
 
   /** The node that has (or last had) the camera. */
