@@ -154,10 +154,16 @@ export class ClusterBus {
   }
 
   /**
-   * Sends a request and collects the replies until an empty message ends them (or `timeoutMs`).
-   * Rejects with the client's NoRespondersError when nobody listens on `subject`.
+   * Sends a request and hands each reply to `take` as it comes, until `take` makes something of
+   * them, an empty message ends them, or `timeoutMs` passes: nothing is collected here, however
+   * much a responder sends. Rejects with the client's NoRespondersError when nobody listens.
    */
-  async requestMany(subject: string, data: Uint8Array | string, timeoutMs: number): Promise<Msg[]> {
+  async requestFirst<T>(
+    subject: string,
+    data: Uint8Array | string,
+    timeoutMs: number,
+    take: (reply: Uint8Array) => T | undefined,
+  ): Promise<{ readonly result: T | undefined; readonly replies: number }> {
     const connection = this.connection;
     if (!this.up || connection === undefined) throw new BusUnavailableError();
     const replies = await connection.requestMany(subject, data, {
@@ -165,12 +171,14 @@ export class ClusterBus {
       maxWait: timeoutMs,
       noMux: true,
     });
-    const messages: Msg[] = [];
+    let count = 0;
     for await (const reply of replies) {
       if (reply.data.length === 0) break;
-      messages.push(reply);
+      count += 1;
+      const result = take(reply.data);
+      if (result !== undefined) return { result, replies: count };
     }
-    return messages;
+    return { result: undefined, replies: count };
   }
 
   private async connectionOptions(): Promise<ConnectionOptions> {

@@ -1,4 +1,3 @@
-import type { Msg } from '@nats-io/nats-core';
 import type { FrameProducer } from '../../camera/producer/frame-producer';
 import type { ClusterBus } from '../cluster-bus.service';
 import { ClusterSubjects } from '../cluster-subjects';
@@ -19,16 +18,26 @@ class AnsweringBus {
   publish(): boolean {
     return true;
   }
-  async requestMany(subject: string, data: string): Promise<Msg[]> {
+  async requestFirst<T>(
+    subject: string,
+    data: string,
+    _timeoutMs: number,
+    take: (reply: Uint8Array) => T | undefined,
+  ): Promise<{ result: T | undefined; replies: number }> {
     const request = JSON.parse(data) as { op: string };
     this.requests.push({ subject, request });
     await new Promise((resolve) => setImmediate(resolve));
     const answer = Buffer.from(JSON.stringify(this.reply(request)));
-    return splitIntoPieces(
+    const pieces = splitIntoPieces(
       { kind: PIECE_KINDS.json, epoch: 1, seq: 0, capturedAt: 0, width: 0, height: 0 },
       answer,
       1024,
-    ).map((piece) => ({ data: piece }) as unknown as Msg);
+    );
+    for (const [index, piece] of pieces.entries()) {
+      const result = take(piece);
+      if (result !== undefined) return { result, replies: index + 1 };
+    }
+    return { result: undefined, replies: pieces.length };
   }
 }
 

@@ -159,9 +159,15 @@ export class RemoteControl implements CameraControl {
     if (owner === undefined || subjects === undefined || unreachable !== undefined) {
       throw new OwnerUnreachableError(id, this.node(), unreachable ?? 'it is gone');
     }
-    let messages;
+    const assembler = new PieceAssembler();
+    let answer: { readonly result: Picture | undefined; readonly replies: number };
     try {
-      messages = await this.link.bus.requestMany(subjects.rpc, JSON.stringify(request), timeoutMs);
+      answer = await this.link.bus.requestFirst(
+        subjects.rpc,
+        JSON.stringify(request),
+        timeoutMs,
+        (data) => assembler.push(data),
+      );
     } catch (error) {
       if (error instanceof BusUnavailableError)
         throw new OwnerUnreachableError(id, owner.node, error.message);
@@ -169,15 +175,11 @@ export class RemoteControl implements CameraControl {
         throw new OwnerUnreachableError(id, owner.node, 'nothing answers for the camera there');
       throw new OwnerUnreachableError(id, owner.node, redactSecrets((error as Error).message));
     }
-    const assembler = new PieceAssembler();
-    for (const message of messages) {
-      const picture = assembler.push(message.data);
-      if (picture !== undefined) return picture;
-    }
+    if (answer.result !== undefined) return answer.result;
     throw new OwnerUnreachableError(
       id,
       owner.node,
-      messages.length === 0
+      answer.replies === 0
         ? `no answer within ${timeoutMs / 1000} s`
         : 'its answer did not arrive whole',
     );
