@@ -239,6 +239,7 @@ describe('GET /video_feed with slow viewers (images driver, large frames)', () =
     const active = await MjpegReader.open(`${t.baseUrl}/video_feed`);
     await active.waitForParts(1);
     const start = active.count;
+    const capturedBefore = producerOf(t.app).counters.framesCaptured;
     let maxBuffered = 0;
     const sampler = setInterval(() => {
       for (const client of streams.describeClients())
@@ -247,11 +248,15 @@ describe('GET /video_feed with slow viewers (images driver, large frames)', () =
     await delay(1500);
     clearInterval(sampler);
     const activeFrames = active.count - start;
+    const captured = producerOf(t.app).counters.framesCaptured - capturedBefore;
     const stalledInfo = streams.describeClients().find((client) => client.stalledMs > 0);
     active.close();
     stalled.close();
 
-    expect(activeFrames).toBeGreaterThanOrEqual(38); // 45 at 30 fps
+    // Every frame the camera made in the window, give or take the one at each end: measured
+    // against the camera rather than the clock, which a busy machine slows for both alike.
+    expect(captured).toBeGreaterThanOrEqual(15); // 45 at 30 fps
+    expect(activeFrames).toBeGreaterThanOrEqual(captured - 2);
     expect(stalledInfo).toBeDefined();
     expect(stalledInfo!.framesDropped).toBeGreaterThan(0);
     // Whatever the client's speed, the server holds at most the one part it is writing.
